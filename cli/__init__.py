@@ -1,0 +1,1 @@
+"""The headless face of CertDesk: the command-line contract in docs/CLI.md."""

@@ -1,0 +1,40 @@
+"""What a command handler gets: its parsed arguments' database, opened only when asked for."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.database import Database, open_database
+from models.migrate import SchemaError
+
+
+class CliError(Exception):
+    """A refusal: the message (Chinese) goes to stderr and the exit status is 1."""
+
+
+@dataclass
+class Context:
+    db: str | None
+    _database: Database | None = field(default=None, init=False)
+
+    def database(self) -> Database:
+        if self._database is None:
+            try:
+                self._database = open_database(self.db)
+            except SchemaError as exc:
+                raise CliError(str(exc)) from exc
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+
+
+def print_json(data: Any) -> None:
+    """--json output: UTF-8 JSON on stdout and nothing else, whatever the console's code page."""
+    sys.stdout.buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str).encode())
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()

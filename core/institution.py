@@ -1,0 +1,147 @@
+"""Registering and editing the installation's own institution.
+
+The same checks serve the first-run dialog, the profile page and ``init`` on the command line,
+so a profile that one accepts the others accept too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import reference
+from core.fields import FieldError, ValidationFailed
+from core.idcard import check_id_number
+from core.phone import check_phone
+from core.uscc import check_uscc
+from models.institution import Institution
+
+ROLE_LABELS = {"school": "学校", "city": "市教育局", "province": "省教育厅"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    uscc: str
+    category: str
+    division_code: str
+    role: str = "school"
+    address: str = ""
+    admin_name: str = ""
+    admin_id_number: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    training_capacity: int | None = None
+    annex1_unit: str | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _annex1_unit_for(name: str) -> str | None:
+    names = {t.unit for t in reference.annex1_targets()}
+    return name if name in names else None
+
+
+def validate_profile(profile: Profile) -> tuple[Profile, list[FieldError]]:
+    """Return the profile with codes normalised, and every problem found (empty when valid)."""
+    errors: list[FieldError] = []
+    warnings: list[str] = []
+    name = profile.name.strip()
+    if not name:
+        errors.append(FieldError("name", "机构名称", "不能为空"))
+    elif len(name) > 100:
+        errors.append(FieldError("name", "机构名称", "不能超过100个字"))
+
+    uscc = check_uscc(profile.uscc)
+    errors += [FieldError("uscc", "统一社会信用代码", m) for m in uscc.errors]
+
+    categories = {c.name for c in reference.institution_categories()}
+    if profile.category not in categories:
+        errors.append(
+            FieldError("category", "机构类别", f"应为{'、'.join(sorted(categories))}之一")
+        )
+    if profile.role not in ROLE_LABELS:
+        errors.append(
+            FieldError(
+                "role", "角色", "应为 school（学校）、city（市教育局）或 province（省教育厅）"
+            )
+        )
+
+    division = reference.division(profile.division_code.strip())
+    if division is None:
+        errors.append(FieldError("division_code", "行政区划", "不是山西省的行政区划代码"))
+    elif division.valid_to is not None:
+        errors.append(
+            FieldError("division_code", "行政区划", f"该代码已于{division.valid_to}年撤销")
+        )
+
+    admin_id = profile.admin_id_number
+    if admin_id.strip():
+        checked = check_id_number(admin_id)
+        errors += [FieldError("admin_id_number", "超级管理员身份证号", m) for m in checked.errors]
+        warnings += list(checked.warnings)
+        admin_id = checked.value or admin_id
+    phone = profile.contact_phone
+    if phone.strip():
+        checked_phone = check_phone(phone)
+        errors += [FieldError("contact_phone", "联系方式", m) for m in checked_phone.errors]
+        phone = checked_phone.value or phone
+    if profile.training_capacity is not None and profile.training_capacity < 0:
+        errors.append(FieldError("training_capacity", "培训规模", "不能为负数"))
+
+    normalised = replace(
+        profile,
+        name=name,
+        uscc=uscc.value or profile.uscc,
+        division_code=profile.division_code.strip(),
+        address=profile.address.strip(),
+        admin_name=profile.admin_name.strip(),
+        admin_id_number=admin_id,
+        contact_name=profile.contact_name.strip(),
+        contact_phone=phone,
+        annex1_unit=profile.annex1_unit or _annex1_unit_for(name),
+        warnings=tuple(warnings),
+    )
+    return normalised, errors
+
+
+def local_institution(session: Session) -> Institution | None:
+    return session.scalar(select(Institution).where(Institution.is_local))
+
+
+def register_local_institution(
+    session: Session, profile: Profile
+) -> tuple[Institution, tuple[str, ...]]:
+    """Create this installation's institution (and return any warnings about its profile).
+
+    Refuses when one is already registered: a second ``init`` must not silently fork the
+    origin that every synchronised row carries.
+    """
+    normalised, errors = validate_profile(profile)
+    existing = local_institution(session)
+    if existing is not None:
+        errors.append(
+            FieldError("name", "机构名称", f"本机构已登记为“{existing.name}”，不能重复初始化")
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    institution = Institution(
+        name=normalised.name,
+        uscc=normalised.uscc,
+        category=normalised.category,
+        role=normalised.role,
+        division_code=normalised.division_code,
+        address=normalised.address,
+        admin_name=normalised.admin_name,
+        admin_id_number=normalised.admin_id_number,
+        contact_name=normalised.contact_name,
+        contact_phone=normalised.contact_phone,
+        training_capacity=normalised.training_capacity,
+        annex1_unit=normalised.annex1_unit,
+        is_local=True,
+    )
+    session.add(institution)
+    session.flush()
+    session.info["origin"] = institution.uscc
+    return institution, normalised.warnings

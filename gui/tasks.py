@@ -1,0 +1,140 @@
+"""Long jobs off the GUI thread, with a progress dialog that appears only when it is needed.
+
+After Anki's taskman/progress: the job is a plain function that receives a ``Progress``; it
+reports how far it got and polls for cancellation; its result or error comes back to the GUI
+thread through a queued signal. Widgets are never touched from the worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: A dialog for a job that ends sooner than this would only flicker.
+SHOW_AFTER_MS = 600
+
+
+class Cancelled(Exception):
+    """Raised inside a job when the clerk pressed 取消; the job's transaction rolls back."""
+
+
+class Progress:
+    """Handed to a job: report progress, and learn whether the clerk wants to stop."""
+
+    def __init__(self, bridge: _Bridge) -> None:
+        self._bridge = bridge
+        self._cancel = threading.Event()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        """Stop the job here if cancel was pressed."""
+        if self._cancel.is_set():
+            raise Cancelled
+
+    def report(self, done: int, total: int, text: str = "") -> None:
+        self._bridge.progressed.emit(done, total, text)
+
+
+class _Bridge(QObject):
+    progressed = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Runner(QRunnable, Generic[T]):
+    def __init__(self, job: Callable[[Progress], T], progress: Progress, bridge: _Bridge) -> None:
+        super().__init__()
+        self.job = job
+        self.progress = progress
+        self.bridge = bridge
+
+    def run(self) -> None:
+        try:
+            result = self.job(self.progress)
+        except BaseException as exc:  # every failure must reach the GUI thread's handler
+            self.bridge.failed.emit(exc)
+        else:
+            self.bridge.finished.emit(result)
+
+
+class Task(QObject, Generic[T]):
+    """A running job; keep a reference until ``done`` or ``error`` fires."""
+
+    done = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, parent: QWidget | None, title: str, job: Callable[[Progress], T]) -> None:
+        super().__init__(parent)
+        self._bridge = _Bridge()
+        self.progress = Progress(self._bridge)
+        self.dialog = QProgressDialog(title, "取消", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.canceled.connect(self.progress.cancel)
+        self._bridge.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._bridge.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._bridge.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._runner = _Runner(job, self.progress, self._bridge)
+        self._runner.setAutoDelete(False)
+
+    def start(self) -> Task[T]:
+        self.dialog.setValue(0)
+        QThreadPool.globalInstance().start(self._runner)
+        return self
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.dialog.setMaximum(max(total, 0))
+        self.dialog.setValue(min(done, total) if total else 0)
+        if text:
+            self.dialog.setLabelText(text)
+
+    def _close_dialog(self) -> None:
+        self.dialog.canceled.disconnect(self.progress.cancel)
+        self.dialog.reset()
+        self.dialog.hide()
+        self.dialog.deleteLater()
+
+    def _on_finished(self, result: object) -> None:
+        self._close_dialog()
+        self.done.emit(result)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._close_dialog()
+        if not isinstance(exc, Cancelled):
+            log.error("background job failed", exc_info=(type(exc), exc, exc.__traceback__))
+        self.error.emit(exc)
+
+
+def run_in_background(
+    parent: QWidget | None,
+    title: str,
+    job: Callable[[Progress], T],
+    on_done: Callable[[T], None],
+    on_error: Callable[[BaseException], None],
+) -> Task[T]:
+    """Start ``job`` on the thread pool; ``on_done``/``on_error`` run on the GUI thread.
+
+    ``on_error`` receives ``Cancelled`` when the clerk pressed 取消.
+    """
+    task: Task[T] = Task(parent, title, job)
+    task.done.connect(on_done)
+    task.error.connect(on_error)
+    return task.start()

@@ -1,0 +1,25 @@
+"""The schema, the engine and the migrations: everything that knows how rows are stored.
+
+Importing this package registers every table on ``Base.metadata``.
+"""
+
+from models.base import Base, SyncMixin
+from models.institution import Institution, OfferedOccupation, ServedIndustry
+from models.sync import Setting, Tombstone
+from models.trainee import Certificate, Trainee
+from models.training import Enrolment, PlanItem, TrainingClass
+
+__all__ = [
+    "Base",
+    "Certificate",
+    "Enrolment",
+    "Institution",
+    "OfferedOccupation",
+    "PlanItem",
+    "ServedIndustry",
+    "Setting",
+    "SyncMixin",
+    "Tombstone",
+    "Trainee",
+    "TrainingClass",
+]
