@@ -15,7 +15,8 @@ apt_packages=(
   fonts-wqy-zenhei fonts-arphic-uming
 )
 if [ "$extra" = test ]; then
-  apt_packages+=(xvfb xauth poppler-utils)
+  # Xvfb for screenshots, poppler for reading PDFs back, PostgreSQL for the bureau backend tests
+  apt_packages+=(xvfb xauth poppler-utils postgresql)
 fi
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ habit), and each test still gets a database of its own.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,3 +57,42 @@ def school(database: Database) -> Database:
         register_local_institution(session, SCHOOL)
         session.commit()
     return database
+
+
+def _postgres_database(base_url: str) -> Iterator[Database]:
+    """A fresh database on the test server, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from models.base import new_uuid
+
+    name = f"t_{new_uuid()[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    db = open_database(make_url(base_url).set(database=name).render_as_string(False))
+    try:
+        yield db
+    finally:
+        db.close()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Database]:
+    """The same test on the embedded SQLite file and on a PostgreSQL server (a bureau's setup).
+
+    scripts/test starts the server and sets CERTDESK_TEST_PG_URL; a run without it reports
+    the PostgreSQL half as skipped, never as passed.
+    """
+    if request.param == "sqlite":
+        db = open_database(db_path)
+        yield db
+        db.close()
+        return
+    url = os.environ.get("CERTDESK_TEST_PG_URL")
+    if not url:
+        pytest.skip("CERTDESK_TEST_PG_URL not set: run scripts/test to test on PostgreSQL")
+    yield from _postgres_database(url)
