@@ -23,7 +23,9 @@ class Trainee(SyncMixin, Base):
         Index("ix_trainees_name", "name"),
         Index("ix_trainees_id_number", "id_number"),
         Index("ix_trainees_phone", "phone"),
-        Index("ix_trainees_graduation_year", "graduation_year"),
+        # Progress counts this year's graduates per institution: (year, origin) answers it
+        # from the index alone.
+        Index("ix_trainees_graduation_year_origin", "graduation_year", "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
