@@ -16,14 +16,20 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("持证通需要 Python 3.11 或更高版本。\n")
         return 1
     import faulthandler
+    from contextlib import suppress
 
-    try:
+    # No real stderr: a windowed Windows build, or output captured by a host.
+    with suppress(AttributeError, ValueError, OSError):
         faulthandler.enable()
-    except (AttributeError, ValueError, OSError):
-        pass  # no real stderr: a windowed Windows build, or output captured by a host
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--selftest"]:
+        # Before the command parser: the installed program checks itself (gui/selftest.py).
+        from gui.selftest import run_selftest
+
+        return run_selftest(args[1:])
     from cli.app import run
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Packaging: what the PyInstaller bundle holds; the installer and version resource templates."""
