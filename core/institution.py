@@ -6,6 +6,7 @@ so a profile that one accepts the others accept too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -15,8 +16,9 @@ from core import reference
 from core.fields import FieldError, ValidationFailed
 from core.idcard import check_id_number
 from core.phone import check_phone
+from core.textnorm import normalize_code
 from core.uscc import check_uscc
-from models.institution import Institution
+from models.institution import Institution, OfferedOccupation, ServedIndustry
 
 ROLE_LABELS = {"school": "学校", "city": "市教育局", "province": "省教育厅"}
 
@@ -127,21 +129,139 @@ def register_local_institution(
     if errors:
         raise ValidationFailed(errors)
     institution = Institution(
-        name=normalised.name,
         uscc=normalised.uscc,
-        category=normalised.category,
-        role=normalised.role,
-        division_code=normalised.division_code,
-        address=normalised.address,
-        admin_name=normalised.admin_name,
-        admin_id_number=normalised.admin_id_number,
-        contact_name=normalised.contact_name,
-        contact_phone=normalised.contact_phone,
-        training_capacity=normalised.training_capacity,
-        annex1_unit=normalised.annex1_unit,
         is_local=True,
+        **{key: getattr(normalised, key) for key in _EDITABLE_PROFILE},
     )
     session.add(institution)
     session.flush()
     session.info["origin"] = institution.uscc
     return institution, normalised.warnings
+
+
+#: Profile fields the clerk may change after registration; the code is not among them.
+_EDITABLE_PROFILE = (
+    "name",
+    "category",
+    "role",
+    "division_code",
+    "address",
+    "admin_name",
+    "admin_id_number",
+    "contact_name",
+    "contact_phone",
+    "training_capacity",
+    "annex1_unit",
+)
+
+
+def profile_of(institution: Institution) -> Profile:
+    """The stored institution as a profile, for the profile page to edit."""
+    return Profile(
+        uscc=institution.uscc, **{key: getattr(institution, key) for key in _EDITABLE_PROFILE}
+    )
+
+
+def update_local_institution(
+    session: Session, profile: Profile
+) -> tuple[Institution, tuple[str, ...]]:
+    """Save an edited profile of this installation's institution (and return its warnings).
+
+    The 统一社会信用代码 cannot change here: it is the origin of every row this installation
+    has written and sent, and a bureau would take a changed code for a new institution.
+    """
+    normalised, errors = validate_profile(profile)
+    institution = local_institution(session)
+    if institution is None:
+        errors.append(FieldError("name", "机构名称", "本机构尚未登记，请先完成初始设置"))
+    elif normalised.uscc != institution.uscc:
+        errors.append(
+            FieldError(
+                "uscc",
+                "统一社会信用代码",
+                "登记后不能修改：它是本机构全部数据的来源标识，如确需更正请联系技术支持",
+            )
+        )
+    if errors or institution is None:
+        raise ValidationFailed(errors)
+    for key in _EDITABLE_PROFILE:
+        setattr(institution, key, getattr(normalised, key))
+    session.flush()
+    return institution, normalised.warnings
+
+
+# --- Annex 4 offerings: occupations trained and industries served -------------------------
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """An occupation (工种) the institution can train, with its 职业编码 when known."""
+
+    name: str
+    code: str = ""
+
+
+def check_offerings(
+    occupations: Sequence[Occupation], industry_codes: Iterable[str]
+) -> tuple[list[Occupation], list[str], list[FieldError]]:
+    """Normalised occupations and industry codes (in the plan's order), and every problem."""
+    errors: list[FieldError] = []
+    label = "可培训的职业（工种）"
+    cleaned: list[Occupation] = []
+    rows: dict[str, int] = {}
+    for row, occupation in enumerate(occupations, start=1):
+        name = " ".join(occupation.name.split())
+        code = normalize_code(occupation.code)
+        if not name:
+            errors.append(FieldError("occupations", label, f"第{row}行：名称不能为空"))
+        elif len(name) > 100:
+            errors.append(FieldError("occupations", label, f"第{row}行：名称不能超过100个字"))
+        elif name in rows:
+            errors.append(
+                FieldError("occupations", label, f"第{row}行“{name}”与第{rows[name]}行重复")
+            )
+        elif len(code) > 20:
+            errors.append(FieldError("occupations", label, f"第{row}行：职业编码不能超过20位"))
+        else:
+            rows[name] = row
+            cleaned.append(Occupation(name, code))
+    wanted = set(industry_codes)
+    known = [i.code for i in reference.industries()]
+    unknown = sorted(wanted - set(known))
+    if unknown:
+        errors.append(
+            FieldError(
+                "industries", "可承接的产业", f"{'、'.join(unknown)} 不是24个产业（集群）之一"
+            )
+        )
+    return cleaned, [code for code in known if code in wanted], errors
+
+
+def save_offerings(
+    session: Session,
+    institution: Institution,
+    occupations: Sequence[Occupation],
+    industry_codes: Iterable[str],
+) -> None:
+    """Replace the institution's Annex 4 occupations and industries.
+
+    Rows that stay keep their identity (and uuid), so a package carries only what changed.
+    """
+    cleaned, codes, errors = check_offerings(occupations, industry_codes)
+    if errors:
+        raise ValidationFailed(errors)
+    by_name = {o.name: o for o in institution.occupations}
+    kept: list[OfferedOccupation] = []
+    for position, occupation in enumerate(cleaned):
+        row = by_name.pop(occupation.name, None) or OfferedOccupation(name=occupation.name)
+        row.code, row.position = occupation.code, position
+        kept.append(row)
+    by_code = {i.industry_code: i for i in institution.industries}
+    served: list[ServedIndustry] = []
+    for position, code in enumerate(codes):
+        industry = by_code.pop(code, None) or ServedIndustry(industry_code=code)
+        industry.position = position
+        served.append(industry)
+    institution.occupations = kept
+    institution.industries = served
+    session.flush()

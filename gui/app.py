@@ -1,4 +1,5 @@
-"""Start the GUI: the application object, the database, the first-run check, the main window."""
+"""Start the GUI: the application object, the log and error dialog, the database, the first-run
+setup, the main window."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core.environment_errors import explain_environment_error
 from models.database import Database, open_database
 from models.migrate import SchemaError
 
@@ -21,18 +23,37 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run_gui(db: str | None) -> int:
-    app = make_application()
+def _open(db: str | None) -> Database | None:
+    """The database, or None after telling the clerk why it cannot be opened."""
     try:
-        database = open_database(db)
+        return open_database(db)
     except SchemaError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 1
-    from gui.main_window import MainWindow
+    except Exception as exc:
+        problem = explain_environment_error(exc)
+        if problem is None:
+            raise
+        QMessageBox.critical(None, "无法打开数据库", problem.message)
+    return None
 
-    window = MainWindow(database)
-    window.show()
+
+def run_gui(db: str | None) -> int:
+    app = make_application()
+    from gui.errors import install_error_reporting
+
+    install_error_reporting()
+    database = _open(db)
+    if database is None:
+        return 1
     try:
+        from gui.setup_dialog import ensure_institution
+
+        if not ensure_institution(database):
+            return 0
+        from gui.main_window import MainWindow
+
+        window = MainWindow(database)
+        window.show()
         return app.exec()
     finally:
         database.close()

@@ -1,45 +1,64 @@
-"""The main window: a navigation list on the left, one page per section on the right."""
+"""The main window: a navigation list on the left, one page per section on the right.
+
+Ctrl+1 … Ctrl+6 switch sections. Closing asks about unsaved edits on any page, and keeps the
+window's size and each page's layout for the next start.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from core.version import VERSION
+from gui.certificates_page import CertificatesPage
+from gui.classes_page import ClassesPage
+from gui.exchange_page import ExchangePage
+from gui.institution_page import InstitutionPage
+from gui.progress_page import ProgressPage
+from gui.record_dialog import fit_screen
+from gui.trainees_page import TraineesPage
 from models.database import Database
 
-SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("institution", "本机构", "机构信息、统一社会信用代码、可培训工种与对接产业（附件4）。"),
-    ("trainees", "学员", "学员名册：姓名、身份证号、手机号、身份、专业、毕业年份。"),
-    ("certificates", "证书", "学员取得的各类证书及其等级，计入附件1取证任务。"),
-    ("classes", "培训班", "定向培训班、教学计划与学员名单（附件3 申请报告）。"),
-    ("progress", "进度", "对照附件1任务数的取证进度与培训进度。"),
-    ("exchange", "数据交换", "加密数据包：报送市教育局或导入各校数据。"),
+PageFactory = Callable[[Database], QWidget]
+
+#: Section key, navigation title, page. A new section is one line here.
+SECTIONS: tuple[tuple[str, str, PageFactory], ...] = (
+    ("institution", "本机构", InstitutionPage),
+    ("trainees", "学员", TraineesPage),
+    ("certificates", "证书", CertificatesPage),
+    ("classes", "培训班", ClassesPage),
+    ("progress", "进度", ProgressPage),
+    ("exchange", "数据交换", ExchangePage),
 )
+DEFAULT_SIZE = QSize(1280, 720)
 
 
-class SectionPlaceholder(QWidget):
-    """What a section shows until its page is built: its name and what it will hold."""
+@runtime_checkable
+class HasUnsavedChanges(Protocol):
+    """A page holding edits that are not in the database yet (the profile page)."""
 
-    def __init__(self, title: str, description: str) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        heading = QLabel(title)
-        heading.setObjectName("pageTitle")
-        layout.addWidget(heading)
-        body = QLabel(description)
-        body.setWordWrap(True)
-        layout.addWidget(body)
-        layout.addStretch(1)
+    def has_unsaved_changes(self) -> bool: ...
+
+    def save(self) -> bool: ...
+
+
+@runtime_checkable
+class KeepsLayout(Protocol):
+    """A page whose column widths or splitters are worth keeping between runs."""
+
+    def save_layout(self) -> None: ...
 
 
 class MainWindow(QMainWindow):
@@ -48,13 +67,22 @@ class MainWindow(QMainWindow):
         self.database = database
         self.setWindowTitle(f"持证通 CertDesk {VERSION}")
         self.navigation = QListWidget()
-        self.navigation.setFixedWidth(140)
+        self.navigation.setFixedWidth(120)
         self.pages = QStackedWidget()
-        for key, title, description in SECTIONS:
+        self.page_by_key: dict[str, QWidget] = {}
+        for number, (key, title, factory) in enumerate(SECTIONS, start=1):
             item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"Ctrl+{number}")
             self.navigation.addItem(item)
-            self.pages.addWidget(SectionPlaceholder(title, description))
+            page = factory(database)
+            self.page_by_key[key] = page
+            self.pages.addWidget(page)
+            QShortcut(
+                QKeySequence(f"Ctrl+{number}"),
+                self,
+                lambda row=number - 1: self.navigation.setCurrentRow(row),
+            )
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -65,11 +93,49 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self._restore_geometry()
 
+    def show_section(self, key: str) -> QWidget:
+        page = self.page_by_key[key]
+        self.navigation.setCurrentRow(self.pages.indexOf(page))
+        return page
+
     def _restore_geometry(self) -> None:
         geometry = QSettings().value("main_window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1200, 720)
+        if geometry is None or not self.restoreGeometry(geometry):  # type: ignore[arg-type]
+            self.resize(fit_screen(DEFAULT_SIZE))
 
-    def closeEvent(self, event: object) -> None:
+    def _unsaved_pages(self) -> list[tuple[str, HasUnsavedChanges]]:
+        return [
+            (title, page)
+            for (key, title, _factory) in SECTIONS
+            if isinstance(page := self.page_by_key[key], HasUnsavedChanges)
+            and page.has_unsaved_changes()
+        ]
+
+    def _may_close(self) -> bool:
+        """Ask about each page with unsaved edits: save, discard, or stay."""
+        for title, page in self._unsaved_pages():
+            self.show_section(next(k for k, t, _f in SECTIONS if t == title))
+            answer = QMessageBox.question(
+                self,
+                "尚未保存",
+                f"“{title}”页有尚未保存的修改，关闭前保存吗？",
+                QMessageBox.StandardButton.Save
+                | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if answer == QMessageBox.StandardButton.Cancel:
+                return False
+            if answer == QMessageBox.StandardButton.Save and not page.save():
+                return False
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_close():
+            event.ignore()
+            return
         QSettings().setValue("main_window/geometry", self.saveGeometry())
-        super().closeEvent(event)  # type: ignore[arg-type]
+        for page in self.page_by_key.values():
+            if isinstance(page, KeepsLayout):
+                page.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,145 @@
+"""The log file, and what the clerk sees when something unexpected goes wrong.
+
+One ``sys.excepthook`` (and its thread twin) logs every uncaught exception and shows a dialog
+naming the log file, rather than a silent failure or a vanished window: the clerk can mail
+the file to whoever helps. A known environment problem (full disk, read-only folder, database
+busy) gets its plain message instead of the word 错误 and a path. ID numbers and phones
+never reach the file: ``core.privacy`` masks every record before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.environment_errors import describe_failure, explain_environment_error
+from core.privacy import install_privacy_filter
+from models.database import data_dir
+
+log = logging.getLogger("certdesk")
+
+LOG_NAME = "certdesk.log"
+#: Five files of 1 MB: weeks of ordinary use, small enough to mail.
+LOG_BYTES = 1_000_000
+LOG_BACKUPS = 4
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
+
+
+def log_dir() -> Path:
+    return data_dir() / "logs"
+
+
+def setup_logging(folder: Path | None = None) -> Path:
+    """Log INFO and above to a rotating file in ``folder`` (the data folder's ``logs``).
+
+    Returns the file's path. Calling it again adds no second handler for the same file.
+    """
+    install_privacy_filter()
+    target = (folder or log_dir()) / LOG_NAME
+    target.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in root.handlers:
+        if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == target:
+            return target
+    handler = RotatingFileHandler(
+        target, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    root.addHandler(handler)
+    qInstallMessageHandler(_qt_message)
+    return target
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind: QtMsgType, _context: object, message: str) -> None:
+    """Qt's own warnings go to the same file (a missing font, a broken style sheet)."""
+    logging.getLogger("qt").log(_QT_LEVELS.get(kind, logging.WARNING), message)
+
+
+class ErrorReporter:
+    """Logs uncaught exceptions and shows one dialog for each, never one inside another."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.log_path = log_path
+        self._showing = False
+
+    def install(self) -> None:
+        sys.excepthook = self.handle
+        threading.excepthook = self._handle_thread
+
+    def handle(
+        self,
+        kind: type[BaseException],
+        exc: BaseException,
+        traceback: TracebackType | None,
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, traceback)
+            return
+        log.error("未处理的异常", exc_info=(kind, exc, traceback))
+        self.show(exc)
+
+    def _handle_thread(self, args: threading.ExceptHookArgs) -> None:
+        # Widgets belong to the GUI thread: a worker's failure is logged, and the task
+        # runner (gui.tasks) reports it to the clerk through its own error callback.
+        if args.exc_value is not None:
+            log.error(
+                "线程 %s 中未处理的异常",
+                args.thread.name if args.thread else "?",
+                exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+            )
+
+    def show(self, exc: BaseException) -> None:
+        if self._showing or QApplication.instance() is None:
+            return
+        self._showing = True
+        try:
+            box = message_box(exc, self.log_path)
+            box.exec()
+        finally:
+            self._showing = False
+
+
+def message_box(exc: BaseException, log_path: Path) -> QMessageBox:
+    """The dialog for ``exc``: an environment problem's own message, else the log's path."""
+    problem = explain_environment_error(exc)
+    box = QMessageBox(QApplication.activeWindow())
+    if problem is not None:
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("操作未完成")
+        box.setText(problem.message)
+        return box
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("程序出现意外错误")
+    box.setText(
+        "刚才的操作没有完成，程序出现了意外错误。\n"
+        "已保存的数据不受影响。请把下面的日志文件发给技术支持人员：\n\n"
+        f"{log_path}"
+    )
+    box.setDetailedText(describe_failure(exc))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return box
+
+
+def install_error_reporting(folder: Path | None = None) -> ErrorReporter:
+    """Set up the log file and the exception hooks; returns the reporter (for its path)."""
+    reporter = ErrorReporter(setup_logging(folder))
+    reporter.install()
+    log.info("持证通启动")
+    return reporter

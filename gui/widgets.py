@@ -1,0 +1,172 @@
+"""Small widgets the pages and dialogs share, and one guard against a PySide6 bug.
+
+Inline error lines, the red border and the remembered dialog size live in
+``gui.record_dialog``; this module adds what the profile and trainee forms need besides:
+a number field that stays masked until the clerk asks, the Shanxi division picker, and
+``emit`` for signals raised from Python.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+
+from core import reference
+
+# --- PySide6 6.12.0: SignalInstance.emit() loses a reference to True ----------------------
+
+
+class _Probe(QObject):
+    fired = Signal()
+
+
+def _emit_loses_a_reference() -> bool:
+    """Whether ``emit()`` returns its result without owning it (seen in PySide6 6.12.0).
+
+    Each such emit leaves ``True`` one reference short; after a few thousand the interpreter
+    aborts with “bool_dealloc: deallocating True or False”. Measured, not assumed from the
+    version number, so a fixed PySide6 needs no change here.
+    """
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(3):
+        probe.fired.emit()
+    return sys.getrefcount(True) - before == -3
+
+
+_EMIT_LOSES_A_REFERENCE = _emit_loses_a_reference()
+
+
+def emit(signal: SignalInstance, *args: object) -> None:
+    """``signal.emit(*args)``, giving back the reference a faulty PySide6 takes."""
+    result = signal.emit(*args)
+    if _EMIT_LOSES_A_REFERENCE:
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
+
+
+# --- Masked numbers -------------------------------------------------------------------------
+
+
+class MaskedLineEdit(QWidget):
+    """A line edit for an ID number or a phone that shows it masked until the clerk asks.
+
+    Masked, the box is read-only (editing a row of asterisks makes no sense); 显示 shows the
+    full number and makes it editable. An empty box is never masked, so a new record can be
+    typed straight away. Listen to ``line.textEdited`` and read ``text()``.
+    """
+
+    def __init__(self, mask: Callable[[str], str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._mask = mask
+        self._value = ""
+        self._revealed = True
+        self.line = QLineEdit()
+        self.toggle = QPushButton("显示")
+        self.toggle.setAutoDefault(False)
+        self.toggle.setToolTip("显示完整号码以便核对或修改")
+        self.toggle.clicked.connect(self._toggle)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.line, 1)
+        layout.addWidget(self.toggle)
+        self.setFocusProxy(self.line)
+        self._show()
+
+    @property
+    def revealed(self) -> bool:
+        return self._revealed
+
+    def text(self) -> str:
+        return self.line.text() if self._revealed else self._value
+
+    def setText(self, value: str) -> None:
+        self._value = value
+        self._revealed = not value
+        self._show()
+
+    def set_revealed(self, revealed: bool) -> None:
+        if revealed == self._revealed:
+            return
+        if self._revealed:
+            self._value = self.line.text()
+        self._revealed = revealed or not self._value
+        self._show()
+
+    def _toggle(self) -> None:
+        self.set_revealed(not self._revealed)
+        if self._revealed:
+            self.line.setFocus()
+
+    def _show(self) -> None:
+        self.line.setText(self._value if self._revealed else self._mask(self._value))
+        self.line.setReadOnly(not self._revealed)
+        self.toggle.setText("隐藏" if self._revealed else "显示")
+        self.toggle.setVisible(bool(self._value) or not self._revealed)
+
+
+# --- Shanxi divisions -----------------------------------------------------------------------
+
+PROVINCE_CODE = "140000"
+
+
+class DivisionPicker(QWidget):
+    """行政区划 as two boxes, city then county, giving one six-digit code.
+
+    Only current divisions are offered: a new profile has no reason to name an abolished
+    one. 省本级 and 市本级 stand for the province's and a city's own code. ``changed`` fires
+    when the clerk picks a city or county, not when ``set_code`` fills the boxes.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.city = QComboBox()
+        self.city.addItem("省本级（山西省）", PROVINCE_CODE)
+        for city in reference.cities():
+            self.city.addItem(city.name, city.code)
+        self.county = QComboBox()
+        self.county.setMinimumContentsLength(8)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.city, 1)
+        layout.addWidget(self.county, 1)
+        self.setFocusProxy(self.city)
+        self.city.currentIndexChanged.connect(self._fill_counties)
+        self.city.activated.connect(self._picked)
+        self.county.activated.connect(self._picked)
+        self._fill_counties()
+
+    def code(self) -> str:
+        return str(self.county.currentData() or self.city.currentData())
+
+    def set_code(self, code: str) -> None:
+        """Select ``code``; an unknown or abolished one leaves the boxes as they are."""
+        division = reference.division(code)
+        if division is None:
+            return
+        city_code = code if division.level in ("city", "province") else division.parent
+        city_index = self.city.findData(city_code)
+        if city_index < 0:
+            return
+        self.city.setCurrentIndex(city_index)
+        county_index = self.county.findData(code) if division.level == "county" else 0
+        self.county.setCurrentIndex(max(county_index, 0))
+
+    def _fill_counties(self) -> None:
+        city_code = str(self.city.currentData())
+        self.county.clear()
+        if city_code == PROVINCE_CODE:
+            self.county.addItem("—", None)
+        else:
+            self.county.addItem("市本级", None)
+            for county in reference.counties(city_code):
+                self.county.addItem(county.name, county.code)
+        self.county.setEnabled(city_code != PROVINCE_CODE)
+
+    def _picked(self) -> None:
+        emit(self.changed)
