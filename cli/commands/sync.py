@@ -1,0 +1,389 @@
+"""sync and keys: data packages and the keys that sign and encrypt them.
+
+A passphrase (a bureau's private keys) is read from the terminal, or from the environment
+variable CERTDESK_PASSPHRASE in batch use; never from an argument, which would end up in the
+shell history and the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from cli.context import CliError, Context, print_json
+from core.institution import ROLE_LABELS, local_institution
+from core.keys import (
+    PASSPHRASE_WARNING,
+    SIGNING,
+    KeyProblem,
+    LocalKeys,
+    PassphraseSource,
+    fingerprint,
+    keys_dir_for,
+    read_public_identity,
+)
+from core.packages.conflicts import open_conflicts, resolve_conflict
+from core.packages.format import KINDS, Manifest, PackageError, describe
+from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome, import_package
+from core.packages.overview import institutions_overview, people_at_several_schools
+from core.packages.reader import import_order
+from core.packages.records import LABELS
+from core.packages.writer import export_package
+from core.trust import recipient, record_own_fingerprint, trust_identity, trusted_keys
+from models.database import Database
+
+PASSPHRASE_ENV = "CERTDESK_PASSPHRASE"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sync = sub.add_parser("sync", help="数据包：导出报送、导入各校数据")
+    commands = sync.add_subparsers(dest="sync_command", metavar="SUBCOMMAND", required=True)
+
+    p = commands.add_parser("export", help="导出数据包（默认为自上一个数据包以来的增量）")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="数据包写入的文件夹")
+    p.add_argument("--full", action="store_true", help="导出完整数据包（全部记录）")
+    p.add_argument(
+        "--unencrypted",
+        action="store_true",
+        help="明确选择不加密（仅在尚无上级公钥、且通过安全途径传递时使用）",
+    )
+    p.set_defaults(handler=export_command)
+
+    p = commands.add_parser("import", help="导入数据包（先校验，再在一个事务中写入）")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="只预检并显示将发生的变化，不写入")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=import_command)
+
+    p = commands.add_parser("status", help="各机构最近的数据包与记录数")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=status_command)
+
+    p = commands.add_parser("conflicts", help="列出待处理的冲突")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=conflicts_command)
+
+    p = commands.add_parser("resolve", help="处理一个冲突")
+    p.add_argument("conflict_id", type=int, metavar="ID")
+    choice = p.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--take-incoming", action="store_true", help="采用收到的记录")
+    choice.add_argument("--keep-local", action="store_true", help="保留本地记录")
+    p.set_defaults(handler=resolve_command)
+
+    p = commands.add_parser("shared", help="同一身份证号在多所学校的学员（不合并）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=shared_command)
+
+    keys = sub.add_parser("keys", help="本机构的签名、加密密钥与信任的公钥")
+    commands = keys.add_subparsers(dest="keys_command", metavar="SUBCOMMAND", required=True)
+    p = commands.add_parser("init", help="生成本机构的密钥（教育局需设置口令）")
+    p.set_defaults(handler=keys_init)
+    p = commands.add_parser("show", help="显示本机构的密钥指纹与信任的公钥")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=keys_show)
+    p = commands.add_parser("export-public", help="导出本机构的公钥文件")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.set_defaults(handler=keys_export_public)
+    p = commands.add_parser("trust", help="导入并信任对方的公钥文件")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.set_defaults(handler=keys_trust)
+
+
+def _terminal_passphrase(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"需要本机构的密钥口令：请在终端中运行，或设置环境变量 {PASSPHRASE_ENV}"
+            "（不要写在命令行参数中）"
+        )
+    return getpass.getpass(prompt)
+
+
+def _ask_passphrase() -> str:
+    return os.environ.get(PASSPHRASE_ENV) or _terminal_passphrase("请输入本机构的密钥口令：")
+
+
+def _new_passphrase() -> str:
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    first = _terminal_passphrase("请设置口令（至少 8 个字符）：")
+    if _terminal_passphrase("请再输入一次口令：") != first:
+        raise CliError("两次输入的口令不一致，未生成密钥")
+    return first
+
+
+def _local_keys(database: Database, passphrase: PassphraseSource = _ask_passphrase) -> LocalKeys:
+    with database.session() as session:
+        institution = local_institution(session)
+        if institution is None:
+            raise CliError("本机构尚未登记：请先运行 init")
+        return LocalKeys(keys_dir_for(database), institution.uscc, institution.role, passphrase)
+
+
+def _refusal(exc: Exception) -> CliError:
+    return CliError(str(exc))
+
+
+def export_command(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    keys = _local_keys(database)
+    try:
+        result = export_package(
+            database, keys, args.out, full=args.full, unencrypted=args.unencrypted
+        )
+    except (PackageError, KeyProblem) as exc:
+        raise _refusal(exc) from exc
+    manifest = result.manifest
+    print(f"已导出{describe(manifest)}")
+    print(f"记录：{_record_counts(manifest)}")
+    if manifest.sealing is None:
+        print("注意：该数据包未加密，请通过安全途径传递")
+    else:
+        print(f"已加密给：{manifest.sealing.recipient_name}（{manifest.sealing.recipient_uscc}）")
+    print(f"本机构签名密钥指纹：{manifest.sender.fingerprint}")
+    print(result.path)
+    return 0
+
+
+def _record_counts(manifest: Manifest) -> str:
+    return (
+        "，".join(f"{LABELS[p.table]} {p.records}" for p in manifest.parts if p.records) or "无变化"
+    )
+
+
+def _counts_line(label: str, counts: dict[str, int]) -> str:
+    return (
+        f"{label}：新增 {counts['new']}，更新 {counts['updated']}，删除 {counts['deleted']}，"
+        f"未变 {counts['unchanged']}，冲突 {counts['conflicts']}"
+    )
+
+
+def _print_outcome(outcome: ImportOutcome) -> None:
+    print(f"{outcome.path.name}：{describe(outcome.manifest)}")
+    if outcome.status == DUPLICATE:
+        print(f"  已导入（{outcome.duplicate_imported_at}），未做改动")
+        return
+    for notice in outcome.notices:
+        print(f"  提示：{notice}")
+    for table, counts in outcome.counts.items():
+        values = counts.as_dict()
+        if any(values.values()):
+            print(f"  {_counts_line(LABELS[table], values)}")
+    print(f"  {_counts_line('合计', outcome.total().as_dict())}")
+    if outcome.status == DRY_RUN:
+        print("  预检完成（--dry-run），未写入数据库")
+    else:
+        conflicts = outcome.total().conflicts
+        tail = f"；{conflicts} 条冲突待处理（sync conflicts）" if conflicts else ""
+        print(f"  已导入{tail}")
+
+
+def _outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
+    manifest = outcome.manifest
+    return {
+        "file": str(outcome.path),
+        "status": outcome.status,
+        "sender": {"uscc": manifest.sender.uscc, "name": manifest.sender.name},
+        "sequence": manifest.sequence,
+        "kind": manifest.kind,
+        "counts": {table: c.as_dict() for table, c in outcome.counts.items()},
+        "total": outcome.total().as_dict(),
+        "notices": list(outcome.notices),
+    }
+
+
+def import_command(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    keys = _local_keys(database)
+    refused = 0
+    results: list[dict[str, Any]] = []
+    for path in import_order(args.files):
+        try:
+            outcome = import_package(database, path, keys, dry_run=args.dry_run)
+        except (PackageError, KeyProblem) as exc:
+            refused += 1
+            sys.stderr.write(f"{path.name}：拒绝导入：{exc}。数据库未做改动\n")
+            results.append({"file": str(path), "status": "refused", "reason": str(exc)})
+            continue
+        if args.json:
+            results.append(_outcome_json(outcome))
+        else:
+            _print_outcome(outcome)
+    if args.json:
+        print_json(results)
+    return 1 if refused else 0
+
+
+def status_command(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.database().session() as session:
+        rows = institutions_overview(session)
+    if args.json:
+        print_json([asdict(row) for row in rows])
+        return 0
+    if not rows:
+        print("尚未收到任何数据包")
+    for row in rows:
+        last = (
+            f"第{row.last_sequence}号（{KINDS[row.last_kind or 'full']}），"
+            f"{row.last_imported_at:%Y-%m-%d %H:%M} 导入"
+            if row.last_sequence is not None
+            else "未直接收到数据包"
+        )
+        print(
+            f"{row.name}\t{row.uscc}\t{last}\t学员 {row.trainees}\t证书 {row.certificates}"
+            f"\t培训班 {row.classes}\t待处理冲突 {row.open_conflicts}"
+        )
+    return 0
+
+
+def conflicts_command(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.database().session() as session:
+        rows = open_conflicts(session)
+    if args.json:
+        print_json([asdict(row) for row in rows])
+        return 0
+    if not rows:
+        print("没有待处理的冲突")
+    for row in rows:
+        print(
+            f"{row.id}\t{row.label}\t{row.summary}\t{row.reason}\t"
+            f"来自 {row.sender} 第{row.sequence}号数据包"
+        )
+    return 0
+
+
+def resolve_command(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.database().session() as session:
+        try:
+            resolve_conflict(session, args.conflict_id, take_incoming=args.take_incoming)
+        except PackageError as exc:
+            raise _refusal(exc) from exc
+        session.commit()
+    choice = "采用收到的记录" if args.take_incoming else "保留本地记录"
+    print(f"冲突 {args.conflict_id} 已处理：{choice}")
+    return 0
+
+
+def shared_command(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.database().session() as session:
+        people = people_at_several_schools(session)
+    if args.json:
+        print_json([asdict(person) for person in people])
+        return 0
+    if not people:
+        print("没有在多所学校登记的同一身份证号")
+    for person in people:
+        print(f"{person.masked_id}\t{'、'.join(person.names)}\t{'；'.join(person.schools)}")
+    return 0
+
+
+def keys_init(_args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    keys = _local_keys(database)
+    try:
+        if keys.exists():
+            raise KeyProblem(f"本机构的密钥已存在（{keys.path(SIGNING)}），未做改动")
+        passphrase = None
+        if keys.is_bureau:
+            print(PASSPHRASE_WARNING)
+            passphrase = _new_passphrase()
+        keys.create(passphrase)
+    except KeyProblem as exc:
+        raise _refusal(exc) from exc
+    with database.session() as session:
+        value = record_own_fingerprint(session, keys.public_key(SIGNING))
+        session.commit()
+    print(f"已生成本机构的密钥：{keys.keys_dir}")
+    print(f"签名密钥指纹：{value}")
+    return 0
+
+
+def keys_show(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    keys = _local_keys(database)
+    with database.session() as session:
+        try:
+            own = fingerprint(keys.public_key(SIGNING)) if keys.exists() else None
+        except KeyProblem as exc:
+            raise _refusal(exc) from exc
+        target = recipient(session)
+        trusted = [
+            {
+                "uscc": key.uscc,
+                "name": key.institution_name,
+                "purpose": key.purpose,
+                "fingerprint": key.fingerprint,
+                "source": key.source,
+                "first_seen": key.first_seen,
+            }
+            for key in trusted_keys(session)
+        ]
+    data = {
+        "uscc": keys.uscc,
+        "role": keys.role,
+        "keys_dir": str(keys.keys_dir),
+        "fingerprint": own,
+        "encryption_key": keys.has_encryption_key(),
+        "recipient": None if target is None else {"uscc": target.uscc, "name": target.name},
+        "trusted": trusted,
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    print(f"本机构：{keys.uscc}（{ROLE_LABELS.get(keys.role, keys.role)}）")
+    print(f"签名密钥指纹：{own or '尚未生成（keys init）'}")
+    print(f"密钥文件夹：{keys.keys_dir}")
+    if target is not None:
+        print(f"数据包加密给：{target.name}（{target.uscc}），指纹 {target.signing_fingerprint}")
+    for key in trusted:
+        kind = "签名" if key["purpose"] == SIGNING else "加密"
+        how = "公钥文件" if key["source"] == "file" else "首个数据包"
+        print(f"信任：{key['name']}（{key['uscc']}）{kind}密钥 {key['fingerprint']}，来自{how}")
+    return 0
+
+
+def keys_export_public(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    keys = _local_keys(database)
+    with database.session() as session:
+        institution = local_institution(session)
+        assert institution is not None
+        try:
+            keys.ensure()
+            identity = keys.export_public(institution.name, institution.division_code, args.out)
+        except KeyProblem as exc:
+            raise _refusal(exc) from exc
+        except OSError as exc:
+            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
+        record_own_fingerprint(session, identity.signing_key)
+        session.commit()
+    print(f"已导出本机构公钥：{args.out}")
+    print(f"指纹：{identity.fingerprint}（请对方导入后与此电话核对）")
+    return 0
+
+
+def keys_trust(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    with database.session() as session:
+        institution = local_institution(session)
+        if institution is None:
+            raise CliError("本机构尚未登记：请先运行 init")
+        try:
+            outcome = trust_identity(session, read_public_identity(args.file), institution.uscc)
+        except KeyProblem as exc:
+            raise _refusal(exc) from exc
+        session.commit()
+    identity = outcome.identity
+    state = "已信任" if outcome.newly_trusted else "此前已信任"
+    role = ROLE_LABELS.get(identity.role, identity.role)
+    print(f"{state}：{identity.name}（{identity.uscc}，{role}）")
+    print(f"指纹：{identity.fingerprint}")
+    print("请打电话与对方核对这串数字，一致才说明公钥文件没有被调换。")
+    if outcome.is_recipient:
+        print(f"今后导出的数据包将加密给 {identity.name}。")
+    return 0

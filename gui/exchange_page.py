@@ -1,0 +1,683 @@
+"""The 数据交换 section: send packages up, and at a bureau take them in.
+
+A school (or a city, sending to the province) imports its bureau's public key file, compares
+the fingerprint over the phone, and exports packages into a folder (a USB stick). A bureau
+picks package files, sees the dry run of every one (new / updated / deleted / unchanged /
+conflicts, and any notice such as a first contact's fingerprint) before anything is written,
+then imports them, each in one transaction; it sees every institution with its last package
+and resolves the conflicts the import kept. Every package job runs off the GUI thread with a
+progress dialog and a cancel button; cancelling rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.institution import ROLE_LABELS, local_institution
+from core.keys import (
+    PASSPHRASE_WARNING,
+    SIGNING,
+    KeyProblem,
+    LocalKeys,
+    check_new_passphrase,
+    keys_dir_for,
+    read_public_identity,
+)
+from core.packages import ProgressFn
+from core.packages.conflicts import ConflictView, open_conflicts, resolve_conflict
+from core.packages.format import KINDS, PackageError, describe
+from core.packages.importer import DUPLICATE, ImportOutcome, import_package
+from core.packages.overview import InstitutionStatus, institutions_overview
+from core.packages.reader import import_order
+from core.packages.records import LABELS
+from core.packages.writer import ExportResult, export_package
+from core.trust import Recipient, recipient, record_own_fingerprint, trust_identity
+from gui.tasks import Cancelled, Progress, Task, run_in_background
+from models.database import Database
+
+PACKAGE_FILTER = "持证通数据包 (*.certpkg)"
+KEY_FILTER = "持证通公钥文件 (*.certkey)"
+COUNT_COLUMNS = ("new", "updated", "deleted", "unchanged", "conflicts")
+COUNT_HEADERS = ("新增", "更新", "删除", "未变", "冲突")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    path: Path
+    reason: str
+
+
+Checked = ImportOutcome | Refusal
+
+
+def _reporter(progress: Progress) -> ProgressFn:
+    """Core's progress callback, which also stops the job where the clerk pressed 取消."""
+
+    def report(done: int, total: int, text: str) -> None:
+        progress.check()
+        progress.report(done, total, text)
+
+    return report
+
+
+def _check_all(
+    database: Database, keys: LocalKeys, paths: list[Path], dry_run: bool, progress: Progress
+) -> list[Checked]:
+    results: list[Checked] = []
+    for path in import_order(paths):
+        progress.check()
+        try:
+            results.append(
+                import_package(database, path, keys, dry_run=dry_run, progress=_reporter(progress))
+            )
+        except PackageError as exc:  # a KeyProblem (the passphrase) stops the whole job
+            results.append(Refusal(path, str(exc)))
+    return results
+
+
+def _item(text: object, align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem("" if text is None else str(text))
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _table(headers: tuple[str, ...], stretch: int) -> QTableWidget:
+    """A read-only list; column ``stretch`` takes the width the others leave."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class ImportPreviewDialog(QDialog):
+    """The dry run of every picked package; 导入 writes only the ones that passed."""
+
+    def __init__(self, results: list[Checked], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("导入预检")
+        self.results = results
+        layout = QVBoxLayout(self)
+        accepted = [r for r in results if isinstance(r, ImportOutcome) and r.status != DUPLICATE]
+        layout.addWidget(
+            QLabel(
+                f"共 {len(results)} 个数据包，{len(accepted)} 个可以导入。"
+                "以下是导入后将发生的变化，确认后才写入数据库："
+            )
+        )
+        self.table = _table(
+            ("数据包", "发送机构", "序号", "类型", *COUNT_HEADERS, "说明"),
+            stretch=4 + len(COUNT_HEADERS),
+        )
+        self.table.setRowCount(len(results))
+        for row, result in enumerate(results):
+            self._fill(row, result)
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.import_button.setEnabled(bool(accepted))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(980, 360)
+
+    def _fill(self, row: int, result: Checked) -> None:
+        self.table.setItem(row, 0, _item(result.path.name))
+        if isinstance(result, Refusal):
+            self.table.setItem(row, 1, _item("—"))
+            self.table.setItem(row, 4 + len(COUNT_COLUMNS), _item(f"拒绝：{result.reason}"))
+            return
+        manifest = result.manifest
+        self.table.setItem(row, 1, _item(manifest.sender.label))
+        self.table.setItem(row, 2, _item(manifest.sequence, align_right=True))
+        self.table.setItem(row, 3, _item(KINDS[manifest.kind]))
+        totals = result.total().as_dict()
+        for column, key in enumerate(COUNT_COLUMNS, start=4):
+            self.table.setItem(row, column, _item(totals[key], align_right=True))
+        note = (
+            f"已导入（{result.duplicate_imported_at}），不会重复导入"
+            if result.status == DUPLICATE
+            else "；".join(result.notices)
+        )
+        self.table.setItem(row, 4 + len(COUNT_COLUMNS), _item(note))
+        if note:
+            self.table.item(row, 4 + len(COUNT_COLUMNS)).setToolTip(note)
+
+    def importable(self) -> list[Path]:
+        return [
+            r.path for r in self.results if isinstance(r, ImportOutcome) and r.status != DUPLICATE
+        ]
+
+
+class KeyInitDialog(QDialog):
+    """A bureau's first key: the warning about the passphrase comes before anything is made."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("生成本机构密钥")
+        layout = QVBoxLayout(self)
+        warning = QLabel(PASSPHRASE_WARNING)
+        warning.setWordWrap(True)
+        layout.addWidget(warning)
+        form = QFormLayout()
+        self.first = QLineEdit()
+        self.first.setEchoMode(QLineEdit.EchoMode.Password)
+        self.second = QLineEdit()
+        self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("口令：", self.first)
+        form.addRow("再输入一次：", self.second)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        if self.first.text() != self.second.text():
+            self.error.setText("两次输入的口令不一致")
+            return
+        try:
+            check_new_passphrase(self.first.text())
+        except KeyProblem as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class ExchangePage(QWidget):
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self._passphrase: str | None = None
+        self._keys: LocalKeys | None = None
+        self._task: Task[object] | None = None
+        #: Asks the clerk for the bureau's passphrase (replaceable, e.g. by tests).
+        self.ask_passphrase: Callable[[], str | None] = self._passphrase_dialog
+        self.last_export: ExportResult | None = None
+        self.last_results: list[Checked] = []
+
+        self.preview: ImportPreviewDialog | None = None
+
+        layout = QVBoxLayout(self)
+        heading = QLabel("数据交换")
+        heading.setObjectName("pageTitle")
+        layout.addWidget(heading)
+        self.identity = QLabel()
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.identity)
+        layout.addLayout(self._key_row())
+        layout.addWidget(self._send_box())
+        layout.addWidget(self._receive_box(), 1)
+        self.refresh()
+
+    def _key_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.init_keys_button = QPushButton("生成本机构密钥…")
+        self.init_keys_button.clicked.connect(self._init_keys_clicked)
+        self.export_key_button = QPushButton("导出本机构公钥…")
+        self.export_key_button.clicked.connect(self._export_key_clicked)
+        row.addWidget(self.init_keys_button)
+        row.addWidget(self.export_key_button)
+        row.addStretch(1)
+        return row
+
+    def _send_box(self) -> QGroupBox:
+        self.send_box = QGroupBox("报送数据包")
+        send = QVBoxLayout(self.send_box)
+        self.recipient_label = QLabel()
+        self.recipient_label.setWordWrap(True)
+        send.addWidget(self.recipient_label)
+        row = QHBoxLayout()
+        self.trust_button = QPushButton("导入上级公钥…")
+        self.trust_button.clicked.connect(self._trust_clicked)
+        self.full_check = QCheckBox("完整数据包（全部记录）")
+        self.export_button = QPushButton("导出数据包…")
+        self.export_button.clicked.connect(self._export_clicked)
+        row.addWidget(self.trust_button)
+        row.addWidget(self.full_check)
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        send.addLayout(row)
+        self.export_result = QLabel()
+        self.export_result.setWordWrap(True)
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        send.addWidget(self.export_result)
+        return self.send_box
+
+    def _receive_box(self) -> QGroupBox:
+        self.receive_box = QGroupBox("接收数据包")
+        receive = QVBoxLayout(self.receive_box)
+        row = QHBoxLayout()
+        self.import_button = QPushButton("导入数据包…")
+        self.import_button.clicked.connect(self._import_clicked)
+        row.addWidget(self.import_button)
+        self.import_result = QLabel()
+        row.addWidget(self.import_result, 1)
+        receive.addLayout(row)
+        self.institutions = _table(
+            (
+                "机构",
+                "统一社会信用代码",
+                "最近数据包",
+                "导入时间",
+                "学员",
+                "证书",
+                "培训班",
+                "待处理冲突",
+            ),
+            stretch=0,
+        )
+        receive.addWidget(self.institutions, 2)
+        receive.addWidget(QLabel("待处理的冲突（本地记录保持不变，直到您选择）："))
+        self.conflicts = _table(("编号", "类别", "记录", "原因", "来自"), stretch=3)
+        receive.addWidget(self.conflicts, 1)
+        buttons = QHBoxLayout()
+        self.take_button = QPushButton("采用收到的记录")
+        self.take_button.clicked.connect(lambda: self._resolve_selected(take_incoming=True))
+        self.keep_button = QPushButton("保留本地记录")
+        self.keep_button.clicked.connect(lambda: self._resolve_selected(take_incoming=False))
+        buttons.addWidget(self.take_button)
+        buttons.addWidget(self.keep_button)
+        buttons.addStretch(1)
+        receive.addLayout(buttons)
+        return self.receive_box
+
+    # ---- state -------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def keys(self) -> LocalKeys | None:
+        """This installation's keys, or None before the institution is registered."""
+        if self._keys is None:
+            with self.database.session() as session:
+                own = local_institution(session)
+                if own is None:
+                    return None
+                self._keys = LocalKeys(
+                    keys_dir_for(self.database), own.uscc, own.role, self._give_passphrase
+                )
+        return self._keys
+
+    def _give_passphrase(self) -> str:
+        if self._passphrase is None:
+            raise KeyProblem("需要本机构的密钥口令")
+        return self._passphrase
+
+    def _unlock_ready(self) -> bool:
+        """A bureau's passphrase is asked here, on the GUI thread, before a job starts."""
+        keys = self.keys()
+        if keys is None or not keys.is_bureau or self._passphrase is not None:
+            return keys is not None
+        answer = self.ask_passphrase()
+        if not answer:
+            return False
+        self._passphrase = answer
+        return True
+
+    def _forget_passphrase(self) -> None:
+        self._passphrase = None
+        self._keys = None
+
+    def refresh(self) -> None:
+        with self.database.session() as session:
+            own = local_institution(session)
+            if own is None:
+                self.identity.setText("本机构尚未登记：请先在“本机构”页完成登记。")
+                for widget in (self.send_box, self.receive_box, self.export_key_button):
+                    widget.setVisible(False)
+                self.init_keys_button.setVisible(False)
+                return
+            keys = self.keys()
+            assert keys is not None
+            try:
+                if not keys.is_bureau:
+                    keys.ensure()  # a school's key is made on first use, no passphrase needed
+                has_keys = keys.exists()
+                own_print = (
+                    record_own_fingerprint(session, keys.public_key(SIGNING))
+                    if has_keys
+                    else "尚未生成"
+                )
+                session.commit()
+            except (KeyProblem, OSError) as exc:
+                has_keys, own_print = False, f"无法读取或生成密钥（{exc}）"
+            target = recipient(session)
+            role = own.role
+            statuses = institutions_overview(session) if role != "school" else []
+            conflicts = open_conflicts(session) if role != "school" else []
+        self.identity.setText(
+            f"{own.name}（{own.uscc}，{ROLE_LABELS.get(role, role)}）　"
+            f"本机构签名密钥指纹：{own_print}"
+        )
+        self.init_keys_button.setVisible(not has_keys)
+        self.export_key_button.setVisible(has_keys)
+        self.send_box.setVisible(role != "province")
+        self.send_box.setTitle("报送数据包" if role == "school" else "向省教育厅报送数据包")
+        self._show_recipient(target)
+        self.receive_box.setVisible(role != "school")
+        self.import_button.setEnabled(has_keys)
+        self._fill_institutions(statuses)
+        self._fill_conflicts(conflicts)
+
+    def _show_recipient(self, target: Recipient | None) -> None:
+        if target is None:
+            self.recipient_label.setText(
+                "尚未导入上级教育局的公钥：请向上级索取公钥文件（.certkey）并导入，"
+                "再打电话核对指纹。导入前只能导出未加密的数据包。"
+            )
+        else:
+            self.recipient_label.setText(
+                f"数据包将加密给：{target.name}（{target.uscc}），"
+                f"对方指纹 {target.signing_fingerprint}"
+            )
+
+    def _fill_institutions(self, statuses: list[InstitutionStatus]) -> None:
+        self.institutions.setRowCount(len(statuses))
+        for row, status in enumerate(statuses):
+            last = (
+                f"第{status.last_sequence}号（{KINDS[status.last_kind or 'full']}）"
+                if status.last_sequence is not None
+                else "经上级转来"
+            )
+            when = f"{status.last_imported_at:%Y-%m-%d %H:%M}" if status.last_imported_at else ""
+            values = (
+                status.name,
+                status.uscc,
+                last,
+                when,
+                status.trainees,
+                status.certificates,
+                status.classes,
+                status.open_conflicts,
+            )
+            for column, value in enumerate(values):
+                self.institutions.setItem(row, column, _item(value, align_right=column >= 4))
+
+    def _fill_conflicts(self, conflicts: list[ConflictView]) -> None:
+        self.conflicts.setRowCount(len(conflicts))
+        for row, conflict in enumerate(conflicts):
+            values = (
+                conflict.id,
+                conflict.label,
+                conflict.summary,
+                conflict.reason,
+                f"{conflict.sender} 第{conflict.sequence}号",
+            )
+            for column, value in enumerate(values):
+                self.conflicts.setItem(row, column, _item(value))
+        self.take_button.setEnabled(bool(conflicts))
+        self.keep_button.setEnabled(bool(conflicts))
+
+    # ---- keys --------------------------------------------------------------------------------
+
+    def _passphrase_dialog(self) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "密钥口令", "请输入本机构的密钥口令：", QLineEdit.EchoMode.Password
+        )
+        return text if ok and text else None
+
+    def _init_keys_clicked(self) -> None:
+        dialog = KeyInitDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.create_keys(dialog.first.text())
+
+    def create_keys(self, passphrase: str) -> None:
+        keys = self.keys()
+        if keys is None:
+            return
+        try:
+            keys.create(passphrase)
+        except KeyProblem as exc:
+            QMessageBox.warning(self, "无法生成密钥", str(exc))
+            return
+        self._passphrase = passphrase
+        self.refresh()
+
+    def _export_key_clicked(self) -> None:
+        keys = self.keys()
+        if keys is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出本机构公钥", f"{keys.uscc}.certkey", KEY_FILTER
+        )
+        if path:
+            self.export_public_key(Path(path))
+
+    def export_public_key(self, path: Path) -> None:
+        keys = self.keys()
+        if keys is None or not self._unlock_ready():
+            return
+        with self.database.session() as session:
+            own = local_institution(session)
+            assert own is not None
+            name, division = own.name, own.division_code
+        try:
+            identity = keys.export_public(name, division, path)
+        except (KeyProblem, OSError) as exc:
+            self._forget_passphrase()
+            QMessageBox.warning(self, "无法导出公钥", str(exc))
+            return
+        QMessageBox.information(
+            self,
+            "已导出公钥",
+            f"已写入 {path}\n\n本机构指纹：{identity.fingerprint}\n请对方导入后与此电话核对。",
+        )
+
+    def _trust_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入上级公钥", "", KEY_FILTER)
+        if path:
+            self.trust_key_file(Path(path))
+
+    def trust_key_file(self, path: Path) -> bool:
+        """Show who the file names and its fingerprint; trust it only once the clerk confirms."""
+        keys = self.keys()
+        if keys is None:
+            return False
+        try:
+            identity = read_public_identity(path)
+        except KeyProblem as exc:
+            QMessageBox.warning(self, "无法导入公钥", str(exc))
+            return False
+        answer = QMessageBox.question(
+            self,
+            "核对指纹",
+            f"{identity.name}（{identity.uscc}）\n\n指纹：{identity.fingerprint}\n\n"
+            "请打电话与对方核对这串数字。一致才点“是”：信任该公钥。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        with self.database.session() as session:
+            try:
+                trust_identity(session, identity, keys.uscc)
+            except KeyProblem as exc:
+                QMessageBox.warning(self, "无法导入公钥", str(exc))
+                return False
+            session.commit()
+        self.refresh()
+        return True
+
+    # ---- export ------------------------------------------------------------------------------
+
+    def _export_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择数据包保存位置（如U盘）")
+        if folder:
+            self.export_to(Path(folder))
+
+    def export_to(self, folder: Path) -> None:
+        keys = self.keys()
+        if keys is None:
+            return
+        with self.database.session() as session:
+            unencrypted = recipient(session) is None
+        if unencrypted:
+            answer = QMessageBox.question(
+                self,
+                "导出未加密的数据包？",
+                "尚未导入上级教育局的公钥，数据包将不加密，其中的身份证号、手机号任何拿到文件的人"
+                "都能看到。确实要导出未加密的数据包吗？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if not self._unlock_ready():
+            return
+        full = self.full_check.isChecked()
+        self.export_button.setEnabled(False)
+        self._task = run_in_background(
+            self,
+            "正在导出数据包",
+            lambda progress: export_package(
+                self.database,
+                keys,
+                folder,
+                full=full,
+                unencrypted=unencrypted,
+                progress=_reporter(progress),
+            ),
+            self._exported,
+            self._failed,
+        )
+
+    def _exported(self, result: ExportResult) -> None:
+        self.export_button.setEnabled(True)
+        self.last_export = result
+        counts = "，".join(
+            f"{LABELS[p.table]} {p.records}" for p in result.manifest.parts if p.records
+        )
+        self.export_result.setText(
+            f"已导出{describe(result.manifest)}：\n{result.path}\n{counts or '自上次以来没有变化'}"
+        )
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        self.import_button.setEnabled(True)
+        if isinstance(error, Cancelled):
+            return
+        if isinstance(error, KeyProblem):
+            self._forget_passphrase()
+        if isinstance(error, (PackageError, KeyProblem)):
+            QMessageBox.warning(self, "未完成", str(error))
+            return
+        raise error
+
+    # ---- import ------------------------------------------------------------------------------
+
+    def _import_clicked(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择数据包", "", PACKAGE_FILTER)
+        if paths:
+            self.preview_imports([Path(p) for p in paths])
+
+    def preview_imports(self, paths: list[Path]) -> None:
+        """Dry-run every file off the GUI thread, then show what importing would change."""
+        keys = self.keys()
+        if keys is None or not self._unlock_ready():
+            return
+        self.import_button.setEnabled(False)
+        self._task = run_in_background(
+            self,
+            "正在校验数据包",
+            lambda progress: _check_all(self.database, keys, paths, True, progress),
+            self._previewed,
+            self._failed,
+        )
+
+    def _previewed(self, results: list[Checked]) -> None:
+        self.import_button.setEnabled(True)
+        dialog = ImportPreviewDialog(results, self)
+        dialog.accepted.connect(lambda: self._run_imports(dialog.importable()))
+        self.preview = dialog
+        dialog.open()
+
+    def _run_imports(self, paths: list[Path]) -> None:
+        keys = self.keys()
+        if keys is None or not paths:
+            return
+        self.import_button.setEnabled(False)
+        self._task = run_in_background(
+            self,
+            "正在导入数据包",
+            lambda progress: _check_all(self.database, keys, paths, False, progress),
+            self._imported,
+            self._failed,
+        )
+
+    def _imported(self, results: list[Checked]) -> None:
+        self.import_button.setEnabled(True)
+        self.last_results = results
+        done = sum(isinstance(r, ImportOutcome) for r in results)
+        refused = [r for r in results if isinstance(r, Refusal)]
+        conflicts = sum(r.total().conflicts for r in results if isinstance(r, ImportOutcome))
+        text = f"已导入 {done} 个数据包"
+        if conflicts:
+            text += f"，{conflicts} 条冲突待处理"
+        self.import_result.setText(text)
+        self.refresh()
+        if refused:
+            QMessageBox.warning(
+                self,
+                "部分数据包未导入",
+                "\n\n".join(f"{r.path.name}：{r.reason}" for r in refused),
+            )
+
+    # ---- conflicts ---------------------------------------------------------------------------
+
+    def _resolve_selected(self, take_incoming: bool) -> None:
+        rows = sorted({index.row() for index in self.conflicts.selectedIndexes()})
+        ids = [int(self.conflicts.item(row, 0).text()) for row in rows]
+        self.resolve(ids, take_incoming)
+
+    def resolve(self, conflict_ids: list[int], take_incoming: bool) -> None:
+        problems = []
+        for conflict_id in conflict_ids:
+            with self.database.session() as session:
+                try:
+                    resolve_conflict(session, conflict_id, take_incoming)
+                except PackageError as exc:
+                    problems.append(f"冲突 {conflict_id}：{exc}")
+                    continue
+                session.commit()
+        self.refresh()
+        if problems:
+            QMessageBox.warning(self, "部分冲突未处理", "\n".join(problems))

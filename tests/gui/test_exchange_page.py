@@ -1,0 +1,206 @@
+"""The 数据交换 page: a school imports its bureau's key and exports; the bureau previews,
+imports and resolves conflicts. Dialogs that would wait for the clerk are answered here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select, update
+
+from core.demo import create_demo
+from core.institution import local_institution
+from core.keys import LocalKeys
+from core.trust import FINGERPRINT_SETTING, setting
+from gui.exchange_page import ExchangePage, Refusal
+from models.database import open_database
+from models.trainee import Trainee
+from tests.core.packages.sites import (
+    CITY,
+    PASSPHRASE,
+    Site,
+    bureau_keys_for,
+    make_bureau_keys,
+    make_site,
+)
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def school(tmp_path: Path, template_db: Path) -> Iterator[Site]:
+    folder = tmp_path / "school"
+    folder.mkdir()
+    (folder / "certdesk.sqlite3").write_bytes(template_db.read_bytes())
+    database = open_database(folder / "certdesk.sqlite3")
+    with database.session() as session:
+        create_demo(session, trainees=30)
+        session.commit()
+        own = local_institution(session)
+        assert own is not None
+        site = Site(
+            database,
+            LocalKeys(folder / "keys", own.uscc, "school"),
+            folder,
+            own.uscc,
+            own.name,
+            own.division_code,
+        )
+    yield site
+    database.close()
+
+
+@pytest.fixture
+def city(tmp_path: Path, template_db: Path) -> Iterator[Site]:
+    keys = make_bureau_keys(tmp_path / "all-keys")
+    site = make_site(
+        tmp_path / "city", template_db, CITY, bureau_keys_for(keys, CITY, tmp_path / "k")
+    )
+    yield site
+    site.database.close()
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Every question answered 是; every warning recorded instead of shown."""
+    said: dict[str, list[str]] = {"question": [], "warning": [], "information": []}
+
+    def question(_parent: object, title: str, text: str, *_args: object) -> object:
+        said["question"].append(f"{title}\n{text}")
+        return QMessageBox.StandardButton.Yes
+
+    def record(kind: str) -> Callable[..., object]:
+        def show(_parent: object, title: str, text: str, *_args: object) -> object:
+            said[kind].append(f"{title}\n{text}")
+            return QMessageBox.StandardButton.Ok
+
+        return show
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "warning", record("warning"))
+    monkeypatch.setattr(QMessageBox, "information", record("information"))
+    return said
+
+
+def open_page(qtbot: QtBot, site: Site) -> ExchangePage:
+    page = ExchangePage(site.database)
+    qtbot.addWidget(page)
+    page.resize(1100, 720)
+    page.show()
+    return page
+
+
+def test_a_school_trusts_its_bureau_and_exports(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    page = open_page(qtbot, school)
+    assert not page.receive_box.isVisible()
+    assert "尚未导入上级教育局的公钥" in page.recipient_label.text()
+    with school.database.session() as session:
+        own_print = setting(session, FINGERPRINT_SETTING)
+    assert own_print and own_print in page.identity.text()  # made on first use
+
+    key_file = city.public_key_file(tmp_path)
+    assert page.trust_key_file(key_file)
+    assert "太原市教育局" in answers["question"][0]
+    assert "太原市教育局" in page.recipient_label.text()
+
+    out = tmp_path / "usb"
+    out.mkdir()
+    page.full_check.setChecked(True)
+    page.export_to(out)
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=TIMEOUT)
+    assert page.last_export is not None
+    assert page.last_export.path.exists() and page.last_export.manifest.sealing is not None
+    assert str(page.last_export.path) in page.export_result.text()
+    assert answers["warning"] == []
+
+
+def test_an_unencrypted_export_needs_a_yes(
+    qtbot: QtBot, school: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = open_page(qtbot, school)
+    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.No)
+    out = tmp_path / "usb"
+    out.mkdir()
+    page.export_to(out)
+    qtbot.wait(200)
+    assert list(out.iterdir()) == [] and page.last_export is None
+
+
+def test_a_bureau_previews_then_imports(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    school.trust(city)
+    package = school.export(tmp_path / "out")
+    page = open_page(qtbot, city)
+    assert page.receive_box.isVisible() and page.send_box.title() == "向省教育厅报送数据包"
+    asked: list[int] = []
+
+    def passphrase() -> str:
+        asked.append(1)
+        return PASSPHRASE
+
+    page.ask_passphrase = passphrase
+    page.preview_imports([package.path, tmp_path / "missing.certpkg"])
+    qtbot.waitUntil(lambda: page.preview is not None and page.preview.isVisible(), timeout=TIMEOUT)
+    preview = page.preview
+    assert preview is not None
+    assert preview.table.rowCount() == 2
+    assert preview.table.item(0, 1).text().startswith(school.name)
+    assert int(preview.table.item(0, 4).text()) == package.total_records
+    assert "首次收到" in preview.table.item(0, 9).text()
+    assert "拒绝" in preview.table.item(1, 9).text()
+    assert page.institutions.rowCount() == 0  # nothing written by the preview
+
+    preview.import_button.click()
+    qtbot.waitUntil(lambda: bool(page.last_results), timeout=TIMEOUT)
+    assert page.institutions.rowCount() == 1
+    assert page.institutions.item(0, 0).text() == school.name
+    assert page.institutions.item(0, 2).text() == "第1号（完整）"
+    assert "已导入 1 个数据包" in page.import_result.text()
+    assert asked == [1]  # the passphrase is asked once, on the GUI thread
+    assert not any(isinstance(r, Refusal) for r in page.last_results)
+
+
+def test_a_wrong_passphrase_is_forgotten(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    school.trust(city)
+    package = school.export(tmp_path / "out")
+    page = open_page(qtbot, city)
+    page.ask_passphrase = lambda: "not the passphrase"
+    page.preview_imports([package.path])
+    qtbot.waitUntil(lambda: bool(answers["warning"]), timeout=TIMEOUT)
+    assert "口令不正确" in answers["warning"][0]
+    assert page.preview is None
+    page.ask_passphrase = lambda: PASSPHRASE
+    page.preview_imports([package.path])
+    qtbot.waitUntil(lambda: page.preview is not None, timeout=TIMEOUT)
+
+
+def test_conflicts_are_listed_and_resolved(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    school.trust(city)
+    city.import_(school.export(tmp_path / "out").path)
+    with city.database.session() as session:
+        target = session.scalars(select(Trainee).limit(1)).one()
+        uuid, employer = target.uuid, target.employer
+        session.execute(update(Trainee).where(Trainee.uuid == uuid).values(employer="改动过"))
+        session.commit()
+    city.import_(school.export(tmp_path / "out", full=True).path)
+    page = open_page(qtbot, city)
+    assert page.conflicts.rowCount() == 1
+    assert "修订号相同但内容不同" in page.conflicts.item(0, 3).text()
+    assert "*" in page.conflicts.item(0, 2).text()  # the ID number is masked
+    page.conflicts.selectRow(0)
+    page.take_button.click()
+    assert page.conflicts.rowCount() == 0
+    with city.database.session() as session:
+        restored = session.scalars(select(Trainee).where(Trainee.uuid == uuid)).one()
+        assert restored.employer == employer
+    assert answers["warning"] == []
