@@ -51,6 +51,8 @@ class Certificate(SyncMixin, Base):
     __table_args__ = (
         UniqueConstraint("origin", "number"),
         Index("ix_certificates_level", "level"),
+        # The unique (origin, number) index cannot serve a search by number alone.
+        Index("ix_certificates_number", "number"),
         Index("ix_certificates_issue_date", "issue_date"),
     )
 
