@@ -1,0 +1,72 @@
+"""Importing rosters and certificate lists from the spreadsheets offices send.
+
+The steps, each usable alone: ``read_spreadsheet`` (any .xlsx, .xls or CSV, cells keeping
+their types) → ``choose_sheet`` / ``mapping_at`` (where the header is, which column is which
+field; the clerk may correct it) → ``preview_roster`` / ``preview_certificates`` (every row
+checked, nothing written) → ``import_roster`` / ``import_certificates`` (all in one
+transaction, or nothing).
+"""
+
+from core.importing.certificates import (
+    CertificateImportResult,
+    CertificatePreview,
+    CertificateRow,
+    import_certificates,
+    preview_certificates,
+)
+from core.importing.header import (
+    ColumnMapping,
+    FieldSpec,
+    Kind,
+    choose_sheet,
+    detect_header,
+    field_specs,
+    kind_title,
+    mapping_at,
+)
+from core.importing.reader import (
+    ImportRefused,
+    Sheet,
+    Spreadsheet,
+    UnreadableFile,
+    read_spreadsheet,
+)
+from core.importing.roster import (
+    RosterImportResult,
+    RosterPreview,
+    RosterRow,
+    import_roster,
+    preview_roster,
+)
+from core.importing.rows import ImportPreview, PreviewRow, ProgressCallback, RowIssue, RowStatus
+
+__all__ = [
+    "CertificateImportResult",
+    "CertificatePreview",
+    "CertificateRow",
+    "ColumnMapping",
+    "FieldSpec",
+    "ImportPreview",
+    "ImportRefused",
+    "Kind",
+    "PreviewRow",
+    "ProgressCallback",
+    "RosterImportResult",
+    "RosterPreview",
+    "RosterRow",
+    "RowIssue",
+    "RowStatus",
+    "Sheet",
+    "Spreadsheet",
+    "UnreadableFile",
+    "choose_sheet",
+    "detect_header",
+    "field_specs",
+    "import_certificates",
+    "import_roster",
+    "kind_title",
+    "mapping_at",
+    "preview_certificates",
+    "preview_roster",
+    "read_spreadsheet",
+]
