@@ -25,6 +25,7 @@ from core.version import VERSION
 from gui.certificates_page import CertificatesPage
 from gui.classes_page import ClassesPage
 from gui.exchange_page import ExchangePage
+from gui.help import open_user_guide, show_about
 from gui.institution_page import InstitutionPage
 from gui.progress_page import ProgressPage
 from gui.record_dialog import fit_screen
@@ -91,7 +92,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"数据库：{database.url.render_as_string(hide_password=True)}")
         self.navigation.setCurrentRow(0)
+        self._build_menus()
         self._restore_geometry()
+
+    def _build_menus(self) -> None:
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        guide = help_menu.addAction("用户手册(&M)")
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(lambda: open_user_guide(self))
+        help_menu.addAction("关于持证通(&A)").triggered.connect(
+            lambda: show_about(self, self.database)
+        )
 
     def show_section(self, key: str) -> QWidget:
         page = self.page_by_key[key]
