@@ -145,7 +145,12 @@ def save_trainee(
 
 
 def _row(obj: Base) -> dict[str, Any]:
-    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(obj).mapper.column_attrs}
+    # Computed columns are the database's to fill: an INSERT naming them is refused.
+    return {
+        attr.key: getattr(obj, attr.key)
+        for attr in sa_inspect(obj).mapper.column_attrs
+        if all(column.computed is None for column in attr.columns)
+    }
 
 
 @dataclass(frozen=True)

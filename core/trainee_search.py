@@ -47,7 +47,8 @@ def prefix_match(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
 class SearchTerms:
     """What a search text matches, split by cost: the trainee table plans its query by it.
 
-    ``ranges`` are prefix ranges an index answers; ``suffixes`` need a scan of the column.
+    ``ranges`` are prefix ranges an index answers; ``suffixes`` match the last digits, found
+    through the four-character tail columns' indexes and then checked in full.
     """
 
     ranges: tuple[ColumnElement[bool], ...] = ()
@@ -69,9 +70,10 @@ def search_terms(text: str) -> SearchTerms:
         ranges = (prefix_match(Trainee.id_number, code), prefix_match(Trainee.phone, code))
         if not MIN_SUFFIX_DIGITS <= len(code) <= MAX_SUFFIX_DIGITS:
             return SearchTerms(ranges)
+        tail = code[-4:]
         suffixes = (
-            Trainee.id_number.endswith(code, autoescape=True),
-            Trainee.phone.endswith(code, autoescape=True),
+            and_(Trainee.id_number_tail == tail, Trainee.id_number.endswith(code, autoescape=True)),
+            and_(Trainee.phone_tail == tail, Trainee.phone.endswith(code, autoescape=True)),
         )
         return SearchTerms(ranges, suffixes)
     return SearchTerms((prefix_match(Trainee.name, raw.replace(" ", "")),))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Computed, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SyncMixin
@@ -38,6 +38,15 @@ class Trainee(SyncMixin, Base):
     major: Mapped[str] = mapped_column(String(100), default="")
     class_name: Mapped[str] = mapped_column(String(100), default="")
     graduation_year: Mapped[int | None] = mapped_column(Integer)
+    # The last four characters, kept by the database itself, so that a search by the last
+    # digits of an ID number or phone (what a clerk reads off a card) is an index lookup
+    # instead of a scan. substr(x, length(x) - 3) means the same on SQLite and PostgreSQL.
+    id_number_tail: Mapped[str] = mapped_column(
+        String(4), Computed("substr(id_number, length(id_number) - 3)", persisted=True), index=True
+    )
+    phone_tail: Mapped[str] = mapped_column(
+        String(4), Computed("substr(phone, length(phone) - 3)", persisted=True), index=True
+    )
 
     certificates: Mapped[list[Certificate]] = relationship(
         back_populates="trainee", cascade="all, delete-orphan", passive_deletes=True

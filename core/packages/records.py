@@ -143,7 +143,11 @@ def _field(column: Column[Any]) -> Field:
 
 
 def _spec(table: Table) -> TableSpec:
-    fields = tuple(_field(c) for c in table.columns if c.name not in LOCAL_ONLY_COLUMNS)
+    fields = tuple(
+        _field(c)
+        for c in table.columns
+        if c.name not in LOCAL_ONLY_COLUMNS and c.computed is None  # derived, never sent
+    )
     by_column = {f.column: f.name for f in fields}
     keys: list[tuple[str, ...]] = []
     for constraint in table.constraints:
