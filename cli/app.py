@@ -6,11 +6,33 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from cli.commands import checks, institution, reference
+from cli.commands import (
+    checks,
+    documents,
+    export,
+    importing,
+    institution,
+    progress,
+    reference,
+    safety,
+    sync,
+)
 from cli.context import CliError, Context
+from core.environment_errors import explain_environment_error
+from core.privacy import install_privacy_filter
 from core.version import VERSION
 
-COMMAND_MODULES = (checks, reference, institution)
+COMMAND_MODULES = (
+    checks,
+    reference,
+    institution,
+    importing,
+    documents,
+    export,
+    progress,
+    safety,
+    sync,
+)
 
 Handler = Callable[[argparse.Namespace, Context], int]
 
@@ -41,6 +63,7 @@ def _use_utf8_streams() -> None:
 
 def run(argv: list[str]) -> int:
     _use_utf8_streams()
+    install_privacy_filter()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -53,6 +76,15 @@ def run(argv: list[str]) -> int:
         return handler(args, context)
     except CliError as exc:
         sys.stderr.write(f"{exc}\n")
+        return 1
+    except OverflowError:  # an ID or count argument beyond what SQLite can store
+        sys.stderr.write("参数中的数字太大，超出了允许的范围，请检查输入。\n")
+        return 1
+    except Exception as exc:
+        problem = explain_environment_error(exc)  # disk full, read-only, locked, stick pulled
+        if problem is None:
+            raise
+        sys.stderr.write(f"{problem}\n")
         return 1
     finally:
         context.close()

@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.restore import damaged_database_problem
 from models.database import Database, open_database
 from models.migrate import SchemaError
 
@@ -22,6 +23,9 @@ class Context:
 
     def database(self) -> Database:
         if self._database is None:
+            damaged = damaged_database_problem(self.db)  # quick_check before any write
+            if damaged:
+                raise CliError(f"{damaged}\n可用 backups 查看备份，用 restore 文件 恢复。")
             try:
                 self._database = open_database(self.db)
             except SchemaError as exc:

@@ -7,6 +7,7 @@ under its final name that looks complete; the worst it may leave is a ``.partial
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ PARTIAL_SUFFIX = ".partial"
 
 
 def partial_path(path: Path) -> Path:
+    if not path.name:  # "" or "/": a folder, not a file to write
+        raise IsADirectoryError(errno.EISDIR, "需要文件名", str(path))
     return path.with_name(path.name + PARTIAL_SUFFIX)
 
 

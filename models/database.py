@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+import models.audit_hook  # registers the audit hook
 import models.bookkeeping  # noqa: F401  (registers the flush hook)
 
 APP_NAME = "CertDesk"

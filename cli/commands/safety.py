@@ -1,0 +1,200 @@
+"""backup, backups, restore and audit: the data-safety services from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from cli.context import CliError, Context, print_json
+from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter, query_audit
+from core.backups import (
+    BackupUnsupported,
+    list_backups,
+    second_folder_of_file,
+    size_text,
+    take_backup,
+)
+from core.instance_lock import InstanceLock, InstanceLocked
+from core.restore import (
+    BackupCandidate,
+    RestoreRefused,
+    audit_restore,
+    database_health,
+    inspect_backup,
+    replace_damaged_database,
+    restore_database,
+    sqlite_file,
+)
+from models.backup import backup_sqlite
+
+_CONFIRM = "y"
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，实为“{text}”") from exc
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="立即备份数据库（SQLite 在线备份，写完即校验）")
+    p.add_argument(
+        "--to",
+        metavar="DIR",
+        type=Path,
+        help="备份到该文件夹（如 U 盘），而不是数据库旁的 backups 文件夹",
+    )
+    p.set_defaults(handler=backup_now)
+
+    p = sub.add_parser("backups", help="列出数据库的备份（时间、原因、大小、位置）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=show_backups)
+
+    p = sub.add_parser("restore", help="从备份文件恢复数据库（先备份当前数据）")
+    p.add_argument("file", type=Path, metavar="FILE", help="备份文件（.sqlite3）")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复（批处理用）")
+    p.set_defaults(handler=restore_from)
+
+    p = sub.add_parser("audit", help="查看操作日志（谁在何时改了哪条记录）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.add_argument("--since", type=_iso_date, metavar="DATE", help="起始日期 YYYY-MM-DD")
+    p.add_argument("--until", type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
+    p.add_argument(
+        "--entity",
+        metavar="E",
+        help="记录类型：" + "、".join(f"{label}（{key}）" for key, label in ENTITY_LABELS.items()),
+    )
+    p.add_argument("--action", choices=ACTIONS, help="操作类型")
+    p.add_argument("--user", metavar="USER", help="操作系统用户名")
+    p.add_argument("--limit", type=_positive, default=1000, help="最多显示条数（默认 1000）")
+    p.set_defaults(handler=show_audit)
+
+
+def _sqlite_path(ctx: Context) -> Path:
+    path = sqlite_file(ctx.db)
+    if path is None:
+        raise CliError("服务器数据库（PostgreSQL）不由持证通备份或恢复，请由数据库管理员处理。")
+    return path
+
+
+def backup_now(args: argparse.Namespace, ctx: Context) -> int:
+    database = ctx.database()
+    try:
+        if args.to is not None:
+            _sqlite_path(ctx)
+            print(backup_sqlite(database.engine, "manual", dest_dir=args.to))
+            return 0
+        outcome = take_backup(database, "manual")
+    except BackupUnsupported as exc:
+        raise CliError(str(exc)) from exc
+    for problem in outcome.problems:
+        sys.stderr.write(f"警告：{problem}\n")
+    for copy in outcome.copies:
+        sys.stderr.write(f"已复制到第二备份位置：{copy}\n")
+    print(outcome.path)
+    return 0
+
+
+def show_backups(args: argparse.Namespace, ctx: Context) -> int:
+    db_path = _sqlite_path(ctx)
+    backups = list_backups(db_path, second_folder_of_file(db_path))
+    if args.json:
+        print_json(
+            [
+                {
+                    "path": str(b.path),
+                    "taken_at": b.taken_at.isoformat(sep=" ", timespec="seconds"),
+                    "reason": b.reason,
+                    "size": b.size,
+                    "location": b.location,
+                }
+                for b in backups
+            ]
+        )
+        return 0
+    if not backups:
+        sys.stderr.write(f"还没有备份（备份文件夹：{db_path.parent / 'backups'}）\n")
+        return 0
+    for b in backups:
+        when = f"{b.taken_at:%Y-%m-%d %H:%M:%S}"
+        print(f"{when}\t{b.reason}\t{size_text(b.size)}\t{b.location}\t{b.path}")
+    return 0
+
+
+def _confirmed(candidate: BackupCandidate, yes: bool) -> bool:
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise CliError("恢复会替换当前全部数据，需要确认：请在终端中运行，或加 --yes。")
+    sys.stderr.write(
+        f"将用以下备份替换当前数据库的全部内容（当前数据会先备份）：\n  {candidate.summary()}\n"
+    )
+    sys.stderr.flush()
+    answer = input(f"确认恢复请输入 {_CONFIRM} 并回车：").strip().lower()
+    return answer == _CONFIRM
+
+
+def restore_from(args: argparse.Namespace, ctx: Context) -> int:
+    db_path = _sqlite_path(ctx)
+    try:
+        candidate = inspect_backup(args.file)
+    except RestoreRefused as exc:
+        raise CliError(str(exc)) from exc
+    lock = InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except InstanceLocked as exc:
+        raise CliError(f"{exc}（恢复前请先关闭持证通窗口）") from exc
+    try:
+        if not _confirmed(candidate, args.yes):
+            sys.stderr.write("已取消，未做任何改动。\n")
+            return 1
+        try:
+            if database_health(db_path).ok:
+                result = restore_database(ctx.database(), args.file)
+                previous = f"恢复前的数据已备份为 {result.previous}"
+            else:
+                result = replace_damaged_database(db_path, args.file)
+                audit_restore(ctx.database(), result)
+                previous = f"损坏的数据库文件已改名保存为 {result.previous}"
+        except RestoreRefused as exc:
+            raise CliError(str(exc)) from exc
+    finally:
+        lock.release()
+    print(f"已从备份恢复：{result.candidate.summary()}")
+    print(previous)
+    return 0
+
+
+def show_audit(args: argparse.Namespace, ctx: Context) -> int:
+    where = AuditFilter(
+        since=args.since,
+        until=args.until,
+        entity=args.entity,
+        action=args.action,
+        user=args.user,
+    )
+    with ctx.database().session() as session:
+        rows = query_audit(session, where, limit=args.limit)
+    if args.json:
+        print_json([row.as_dict() for row in rows])
+        return 0
+    for row in rows:
+        text = "；".join(part for part in (row.detail, row.changes) if part)
+        print(
+            f"{row.at:%Y-%m-%d %H:%M:%S}\t{row.os_user}\t{row.action}\t{row.entity_label}\t{text}"
+        )
+    return 0
