@@ -82,7 +82,7 @@ def bare_insert(folder: Path, rows: int = ROWS) -> float:
     """sqlite3 executemany of the same rows into a table with the trainees' DDL and indexes."""
     table = Trainee.__table__
     dialect = sqlite_dialect.dialect()
-    columns = [c.name for c in table.columns if c.name != "id"]
+    columns = [c.name for c in table.columns if c.name != "id" and c.computed is None]
     data = []
     for serial in range(rows):
         _, name, gender, number, phone, major, class_name = _person(serial)

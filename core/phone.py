@@ -30,7 +30,8 @@ LANDLINE = "landline"
 #: turned the full-width ones into ASCII), and the brackets around an area code.
 _DASHES = "-‐‑‒–—―−"
 _SEPARATORS = frozenset(_DASHES + "()")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+#: ASCII digits only: ``\d`` would also match full-width ones, which are stored normalised.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _EXTENSION = re.compile(r"(?:转|分机|EXT\.?|X|#)\s*(\d+)\s*", re.IGNORECASE)
 _INTERNATIONAL = re.compile(r"\(?\s*(?:\+|00)\s*86\s*\)?[\s\-]*")
 _LANDLINE_EXAMPLE = "如 0351-3046505"
@@ -72,6 +73,9 @@ def _mobile_candidate(text: str) -> str:
 
 def check_mobile(value: object) -> PhoneCheck:
     """Check a mainland mobile number; valid values are stored as 11 plain digits."""
+    if type(value) is str and _MOBILE.fullmatch(value):
+        # Already 11 plain digits: the common case, spared the normalising below.
+        return PhoneCheck(value=value, kind=MOBILE)
     refused = _refusal(value)
     if refused:
         return refused

@@ -37,6 +37,15 @@ _TRAILING_ZEROS = re.compile(r"(\d+)\.0+")
 _RETYPE = "请在源文件中把该列设为文本后重新录入"
 
 
+def _is_plain(text: str) -> bool:
+    """Only ASCII letters and digits: no point, sign or space, so nothing Excel wrote.
+
+    Most cells of an import are such codes, and this spares them the normalising and the
+    regular expressions below (roster imports look at every code several times).
+    """
+    return text.isascii() and text.isalnum()
+
+
 def remove_invisible(text: str) -> str:
     """Drop format and control characters but keep whitespace.
 
@@ -87,6 +96,8 @@ def excel_damage(value: object) -> str | None:
     Excel's 15 digits and are not damaged; :func:`cell_text` turns them back into text.
     Booleans are not numbers here.
     """
+    if isinstance(value, str):
+        return None if _is_plain(value) else _text_damage(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, numbers.Integral):
@@ -97,9 +108,10 @@ def excel_damage(value: object) -> str | None:
         number = float(value)
         if math.isfinite(number) and abs(number) >= 10**_EXCEL_DIGITS:
             return _number_damage(number)
-        return None
-    if not isinstance(value, str):
-        return None
+    return None
+
+
+def _text_damage(value: str) -> str | None:
     text = normalize_code(value)
     match = _SCIENTIFIC.fullmatch(text)
     if match and (match.group(2) or match.group(3)):
@@ -129,6 +141,13 @@ def cell_text(value: object) -> str:
     """
     if value is None:
         return ""
+    if isinstance(value, str):
+        if _is_plain(value):
+            return value
+        match = _TRAILING_ZEROS.fullmatch(normalize_code(value))
+        if match and len(match.group(1)) <= _EXCEL_DIGITS:
+            return match.group(1)
+        return value
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, numbers.Integral):
@@ -140,9 +159,4 @@ def cell_text(value: object) -> str:
         if number.is_integer() and abs(number) < 10**_EXCEL_DIGITS:
             return str(int(number))
         return repr(number)
-    if isinstance(value, str):
-        match = _TRAILING_ZEROS.fullmatch(normalize_code(value))
-        if match and len(match.group(1)) <= _EXCEL_DIGITS:
-            return match.group(1)
-        return value
     return str(value)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from core import reference
 from core.fields import FieldError
@@ -25,6 +26,9 @@ LABELS = {
 }
 
 _NAME_FORBIDDEN = re.compile(r"[0-9０-９!-/:-@\[-`{-~，。；：？！、]")
+#: A name in Chinese characters only, whose spaces are copy-paste noise (a minority name's
+#: parts are joined by a middle dot, never a space).
+_HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134F·•\s]+")
 _GENDERS = {"男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女"}
 
 
@@ -61,9 +65,15 @@ def _error(field: str, message: str) -> FieldError:
 def normalize_name(text: str) -> str:
     """Strip the spaces that copy-paste leaves; keep the middle dot of minority names."""
     collapsed = " ".join(text.split())
-    if re.fullmatch(r"[\u3400-\u9fff\U00020000-\U0003134F·•\s]+", collapsed):
+    if _HAN_NAME.fullmatch(collapsed):
         collapsed = collapsed.replace(" ", "").replace("•", "·")
     return collapsed
+
+
+@cache
+def identity_names() -> tuple[str, ...]:
+    """The 身份 a trainee can have, in the reference order (asked once per imported row)."""
+    return tuple(i.name for i in reference.trainee_identities())
 
 
 def check_trainee(raw: TraineeFields, today: date | None = None) -> CheckedTrainee:
@@ -102,7 +112,7 @@ def check_trainee(raw: TraineeFields, today: date | None = None) -> CheckedTrain
         phone = ""
 
     identity = raw.identity.strip() or "在校学生"
-    identities = [i.name for i in reference.trainee_identities()]
+    identities = identity_names()
     if identity not in identities:
         errors.append(_error("identity", f"应为{'、'.join(identities)}之一"))
 
@@ -110,8 +120,7 @@ def check_trainee(raw: TraineeFields, today: date | None = None) -> CheckedTrain
     if year is not None and not 1950 <= year <= today.year + 6:
         errors.append(_error("graduation_year", f"{year} 不是合理的毕业年份"))
 
-    fields = replace(
-        raw,
+    fields = TraineeFields(
         name=name,
         id_number=checked_id.value or str(raw.id_number),
         gender=gender,
@@ -120,5 +129,6 @@ def check_trainee(raw: TraineeFields, today: date | None = None) -> CheckedTrain
         employer=raw.employer.strip(),
         major=raw.major.strip(),
         class_name=raw.class_name.strip(),
+        graduation_year=year,
     )
     return CheckedTrainee(fields, tuple(errors), tuple(warnings))

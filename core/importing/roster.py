@@ -23,7 +23,6 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core import reference
 from core.class_records import enrol
 from core.fields import ValidationFailed
 from core.importing.header import ColumnMapping
@@ -40,11 +39,12 @@ from core.importing.rows import (
     cell_as_text,
     cell_year,
     chunks,
+    collector_paused,
     local_origin_of,
 )
 from core.textnorm import excel_damage
-from core.trainees import LABELS, TraineeFields, check_trainee
-from models.base import utcnow
+from core.trainees import LABELS, TraineeFields, check_trainee, identity_names
+from models.base import new_uuid, utcnow
 from models.bookkeeping import sync_columns
 from models.database import Database
 from models.trainee import Trainee
@@ -98,7 +98,7 @@ def class_identity(session: Session, class_id: int) -> str | None:
     one of the identities a trainee can have does it stand in for a blank cell.
     """
     identity = class_for_import(session, class_id).participant_identity.strip()
-    return identity if identity in {i.name for i in reference.trainee_identities()} else None
+    return identity if identity in identity_names() else None
 
 
 def _check_row(
@@ -136,7 +136,8 @@ def _check_row(
     )
     # A damaged code was passed on as blank; its "不能为空" would only repeat the damage.
     errors += [reader.issue_for(e) for e in checked.errors if e.field not in damaged]
-    errors.sort(key=lambda issue: -1 if issue.col_index is None else issue.col_index)
+    if errors:
+        errors.sort(key=lambda issue: -1 if issue.col_index is None else issue.col_index)
     row = RosterRow(
         index=index,
         status=RowStatus.INVALID if errors else RowStatus.NEW,
@@ -166,26 +167,29 @@ def preview_roster(
     mapping.require_complete()
     origin = local_origin_of(session)
     today = today or date.today()
-    identity = default_identity or reference.trainee_identities()[0].name
+    identity = default_identity or identity_names()[0]
     reader = RowReader(mapping)
     preview = RosterPreview(sheet=sheet, mapping=mapping)
     total = len(sheet.rows)
     first_line: dict[str, int] = {}
-    for index, row in reader.data_rows(sheet):
-        if progress is not None and index % CHUNK == 0:
-            progress(index, total)
-        cells = reader.values(row)
-        if not cells:
-            preview.skipped_blank += 1
-            continue
-        checked, number = _check_row(reader, index, cells, identity, today)
-        preview.rows.append(checked)
-        if number is None:
-            continue
-        if number in first_line:
-            checked.refuse(reader.issue("id_number", f"与第{first_line[number]}行的身份证号重复"))
-        else:
-            first_line[number] = checked.line
+    with collector_paused():
+        for index, row in reader.data_rows(sheet):
+            if progress is not None and index % CHUNK == 0:
+                progress(index, total)
+            cells = reader.values(row)
+            if not cells:
+                preview.skipped_blank += 1
+                continue
+            checked, number = _check_row(reader, index, cells, identity, today)
+            preview.rows.append(checked)
+            if number is None:
+                continue
+            if number in first_line:
+                checked.refuse(
+                    reader.issue("id_number", f"与第{first_line[number]}行的身份证号重复")
+                )
+            else:
+                first_line[number] = checked.line
     _compare_with_stored(session, origin, preview, reader)
     if progress is not None:
         progress(total, total)
@@ -258,8 +262,9 @@ def import_roster(
             origin = local_origin_of(connection)
             if progress is not None:
                 progress(0, total)
+            bookkeeping = sync_columns(origin)
             for part in chunks(len(new)):
-                connection.execute(insert(_TABLE), [_new_row(new[i], origin) for i in part])
+                connection.execute(insert(_TABLE), [_new_row(new[i], bookkeeping) for i in part])
                 advance(len(part))
             _update_changed(connection, changed, advance)
             enrolled = 0
@@ -282,9 +287,11 @@ def import_roster(
     )
 
 
-def _new_row(row: RosterRow, origin: str) -> dict[str, Any]:
+def _new_row(row: RosterRow, bookkeeping: dict[str, Any]) -> dict[str, Any]:
+    """The insert values: one ``updated_at`` serves the whole import, as it is one write;
+    only the uuid must be the row's own."""
     assert row.fields is not None
-    return {**_values(row.fields, FIELDS), **sync_columns(origin)}
+    return {**_values(row.fields, FIELDS), **bookkeeping, "uuid": new_uuid()}
 
 
 def _update_changed(

@@ -7,10 +7,12 @@ print ``第N行 列名: 原因`` and the GUI and the error report can mark the v
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -107,6 +109,8 @@ class RowReader:
         self.mapping = mapping
         self.columns = dict(mapping.fields)
         self._pairs = tuple(self.columns.items())
+        # Looked up for every warning of every row; the titles do not change meanwhile.
+        self._names = {key: mapping.column_name(key) for key in self.columns}
 
     def data_rows(self, sheet: Sheet) -> Iterator[tuple[int, list[Cell]]]:
         """(index, cells) of every row below the header, blank ones included."""
@@ -131,7 +135,10 @@ class RowReader:
         return found
 
     def issue(self, key: str, message: str) -> RowIssue:
-        return RowIssue(self.mapping.column_name(key), message, self.columns.get(key))
+        name = self._names.get(key)
+        if name is None:
+            name = self.mapping.column_name(key)
+        return RowIssue(name, message, self.columns.get(key))
 
     def issue_for(self, error: FieldError, field_to_key: dict[str, str] | None = None) -> RowIssue:
         """A validator's ``FieldError`` tied to the column its field was read from."""
@@ -209,3 +216,19 @@ def local_origin_of(connection: Session | Connection) -> str:
     if origin is None:
         raise ImportRefused("本机构尚未登记：请先完成初始设置（init）")
     return origin
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many small row objects are made.
+
+    Every checked row is kept until the import ends, so the collector's passes over them free
+    nothing and cost about 0.1 s per 20,000 rows. Process-wide, but only for the loop.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
