@@ -40,23 +40,39 @@ def _open(db: str | None) -> Database | None:
 def run_gui(db: str | None) -> int:
     app = make_application()
     from gui.errors import install_error_reporting
+    from gui.startup_checks import BackupTimer, run_startup_checks
 
     install_error_reporting()
-    database = _open(db)
-    if database is None:
+    # One instance per database, and a damaged file is repaired from a backup before anything
+    # opens it for writing.
+    guard = run_startup_checks(db)
+    if guard is None:
         return 1
     try:
-        from gui.setup_dialog import ensure_institution
+        database = _open(db)
+        if database is None:
+            return 1
+        try:
+            guard.opened(database)
+            from gui.setup_dialog import ensure_institution
 
-        if not ensure_institution(database):
-            return 0
-        from gui.main_window import MainWindow
+            if not ensure_institution(database):
+                return 0
+            from gui.main_window import MainWindow
 
-        window = MainWindow(database)
-        window.show()
-        return app.exec()
+            window = MainWindow(database)
+            timer = BackupTimer(database, window)
+            timer.message.connect(lambda text: window.statusBar().showMessage(text, 10_000))
+            timer.failed.connect(lambda text: QMessageBox.warning(window, "自动备份", text))
+            for notice in guard.notices:
+                window.statusBar().showMessage(notice)
+            window.show()
+            timer.start()
+            return app.exec()
+        finally:
+            database.close()
     finally:
-        database.close()
+        guard.release()
 
 
 __all__ = ["Database", "make_application", "run_gui"]

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.version import VERSION
+from gui.audit_dialog import open_audit_dialog
+from gui.backup_dialog import open_backup_dialog
 from gui.certificates_page import CertificatesPage
 from gui.classes_page import ClassesPage
 from gui.exchange_page import ExchangePage
@@ -96,6 +98,15 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("文件(&F)")
+        file_menu.addAction("备份与恢复(&B)…").triggered.connect(self._backups)
+        file_menu.addAction("操作日志(&L)…").triggered.connect(
+            lambda: open_audit_dialog(self, self.database)
+        )
+        file_menu.addSeparator()
+        leave = file_menu.addAction("退出(&X)")
+        leave.setShortcut(QKeySequence.StandardKey.Quit)
+        leave.triggered.connect(self.close)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         guide = help_menu.addAction("用户手册(&M)")
         guide.setShortcut(QKeySequence.StandardKey.HelpContents)
@@ -103,6 +114,24 @@ class MainWindow(QMainWindow):
         help_menu.addAction("关于持证通(&A)").triggered.connect(
             lambda: show_about(self, self.database)
         )
+
+    def _backups(self) -> None:
+        """After a restore every page's data is stale: rebuild the pages from the database."""
+        if open_backup_dialog(self, self.database):
+            self._rebuild_pages()
+
+    def _rebuild_pages(self) -> None:
+        current = self.navigation.currentRow()
+        for key, _title, factory in SECTIONS:
+            old = self.page_by_key[key]
+            page = factory(self.database)
+            index = self.pages.indexOf(old)
+            self.pages.insertWidget(index, page)
+            self.pages.removeWidget(old)
+            old.deleteLater()
+            self.page_by_key[key] = page
+        self.navigation.setCurrentRow(current)
+        self.pages.setCurrentIndex(current)
 
     def show_section(self, key: str) -> QWidget:
         page = self.page_by_key[key]
