@@ -50,6 +50,7 @@ from core.certificate_records import (
 from core.fields import ValidationFailed
 from core.idcard import mask_id_number
 from gui.certificate_dialog import CertificateDialog
+from gui.import_wizard import ImportWizard, open_import_wizard
 from models.database import Database
 
 #: Ids loaded with a new filter or sort: a screenful and then some.
@@ -253,16 +254,7 @@ class CertificatesPage(QWidget):
             filters.addWidget(widget)
         filters.addWidget(self.counting_only)
 
-        self.add_button = QPushButton("新增证书（Ctrl+N）")
-        self.edit_button = QPushButton("修改（Enter）")
-        self.delete_button = QPushButton("删除（Del）")
-        self.undo_button = QPushButton("撤销删除（Ctrl+Z）")
-        self.summary = QLabel()
-        actions = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.delete_button, self.undo_button):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.summary)
+        actions = self._build_actions()
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -289,6 +281,27 @@ class CertificatesPage(QWidget):
         self._fit_columns()
         self._update_buttons()
 
+    def _build_actions(self) -> QHBoxLayout:
+        self.add_button = QPushButton("新增证书（Ctrl+N）")
+        self.edit_button = QPushButton("修改（Enter）")
+        self.delete_button = QPushButton("删除（Del）")
+        self.undo_button = QPushButton("撤销删除（Ctrl+Z）")
+        self.import_button = QPushButton("导入证书")
+        self.import_button.setToolTip("从发证机构或鉴定站的 Excel、CSV 证书清单导入")
+        self.summary = QLabel()
+        actions = QHBoxLayout()
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.undo_button,
+            self.import_button,
+        ):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.summary)
+        return actions
+
     def _connect(self) -> None:
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -302,6 +315,7 @@ class CertificatesPage(QWidget):
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_current)
         self.undo_button.clicked.connect(self.undo_delete)
+        self.import_button.clicked.connect(self.import_certificates)
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -413,6 +427,17 @@ class CertificatesPage(QWidget):
             self.refresh()
             self._select(dialog.certificate_id)
             self.table.setFocus()
+
+    def import_certificates(self) -> ImportWizard | None:
+        """The import wizard for a certificate list the clerk picks; the list follows it."""
+        wizard = open_import_wizard(self, self.database, None, "certificates")
+        if wizard is not None:
+            wizard.imported.connect(self._imported)
+        return wizard
+
+    def _imported(self, _result: object) -> None:
+        self.refresh()
+        self.message.setText("证书已导入，列表已更新。")
 
     def delete_current(self) -> None:
         certificate_id = self.selected_id()

@@ -29,7 +29,7 @@ from core import reference
 from core.class_records import ClassSummary, class_summaries, delete_class
 from core.fields import ValidationFailed
 from gui.class_dialog import ClassDialog
-from gui.document_actions import export_subsidy, generate_annex3
+from gui.document_actions import export_class_roster, export_subsidy, generate_annex3
 from models.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -114,6 +114,8 @@ class ClassesPage(QWidget):
         self.report_button = QPushButton("生成申请报告")
         self.print_button = QPushButton("打印申请报告")
         self.subsidy_button = QPushButton("补贴申请表")
+        self.roster_button = QPushButton("导出名单")
+        self.roster_button.setToolTip("把选中培训班的学员名单导出为 Excel")
         self.summary = QLabel()
         actions = QHBoxLayout()
         for button in (
@@ -123,6 +125,7 @@ class ClassesPage(QWidget):
             self.report_button,
             self.print_button,
             self.subsidy_button,
+            self.roster_button,
         ):
             actions.addWidget(button)
         actions.addStretch(1)
@@ -156,6 +159,7 @@ class ClassesPage(QWidget):
             lambda: self._document(partial(generate_annex3, print_it=True))
         )
         self.subsidy_button.clicked.connect(lambda: self._document(export_subsidy))
+        self.roster_button.clicked.connect(lambda: self._document(export_class_roster))
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -204,7 +208,12 @@ class ClassesPage(QWidget):
     def _update_buttons(self) -> None:
         selected = self.selected()
         statuses = reference.training_rules().class_statuses
-        for button in (self.edit_button, self.report_button, self.print_button):
+        for button in (
+            self.edit_button,
+            self.report_button,
+            self.print_button,
+            self.roster_button,
+        ):
             button.setEnabled(selected is not None)
         self.delete_button.setEnabled(selected is not None and selected.status == statuses[0])
         # Subsidy is claimed by actual completers, once the class has finished.

@@ -47,8 +47,9 @@ from core.institution import (
 )
 from core.phone import mask_phone
 from core.reference import Industry
+from gui.document_actions import export_annex4
 from gui.record_dialog import FieldMarks, chain_tab_order, error_label, set_message, with_message
-from gui.widgets import DivisionPicker, MaskedLineEdit, emit
+from gui.widgets import DivisionPicker, MaskedLineEdit
 from models.database import Database
 
 WARNING_STYLE = "color: #9a6700;"
@@ -170,7 +171,7 @@ class ProfileForm(QWidget):
 
     def _edited(self, field: str) -> None:
         self.marks.touch(field)
-        emit(self.edited)
+        self.edited.emit()
 
     def lock_uscc(self) -> None:
         """After registration the code is the data's origin: shown, never edited here."""
@@ -285,7 +286,7 @@ class OfferingsEditor(QWidget):
 
     def _edited(self, field: str) -> None:
         self.marks.touch(field)
-        emit(self.edited)
+        self.edited.emit()
 
     def append_occupation(self) -> None:
         row = self.occupations.rowCount()
@@ -361,6 +362,7 @@ class InstitutionPage(QWidget):
         self.offerings = OfferingsEditor(self.marks)
         self.save_button = QPushButton("保存（Ctrl+S）")
         self.revert_button = QPushButton("放弃修改")
+        self.annex4_button = QPushButton("导出机构情况表")
         self.message = QLabel()
         self._lay_out()
         self._connect()
@@ -390,6 +392,8 @@ class InstitutionPage(QWidget):
             button.setAutoDefault(False)
             actions.addWidget(button)
         actions.addWidget(self.message, 1)
+        self.annex4_button.setAutoDefault(False)
+        actions.addWidget(self.annex4_button)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(scroll, 1)
@@ -410,6 +414,7 @@ class InstitutionPage(QWidget):
         self.offerings.edited.connect(self._edited)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self._revert)
+        self.annex4_button.clicked.connect(lambda: export_annex4(self, self.database))
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         QShortcut(QKeySequence.StandardKey.Save, self, self.save, context=context)
 
@@ -440,6 +445,13 @@ class InstitutionPage(QWidget):
         self._dirty = dirty
         self.save_button.setEnabled(dirty)
         self.revert_button.setEnabled(dirty)
+        # The form is written from what is stored: unsaved edits would silently be missing.
+        self.annex4_button.setEnabled(not dirty)
+        self.annex4_button.setToolTip(
+            "请先保存或放弃修改，再导出机构情况表"
+            if dirty
+            else "按已保存的机构信息和培训能力生成附件4（Excel）"
+        )
 
     def _validate(self) -> list[FieldError]:
         errors = [*self.form.check(), *self.offerings.check()]

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 
 from core.class_records import PLAN_LABELS, PlanItemFields
 from core.classes import plan_total
-from gui.widgets import emit
 
 Index = QModelIndex | QPersistentModelIndex
 HOURS_COLUMNS = (2, 3)
@@ -129,8 +128,8 @@ class PlanModel(QAbstractTableModel):
             return False
         setattr(row, attribute, stored)
         subtotal = self.index(index.row(), SUBTOTAL_COLUMN)
-        emit(self.dataChanged, index, subtotal if hours else index)
-        emit(self.edited)
+        self.dataChanged.emit(index, subtotal if hours else index)
+        self.edited.emit()
         return True
 
     def add_row(self, at: int) -> int:
@@ -138,14 +137,14 @@ class PlanModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), at, at)
         self._rows.insert(at, _Row())
         self.endInsertRows()
-        emit(self.edited)
+        self.edited.emit()
         return at
 
     def remove_row(self, row: int) -> None:
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         self.endRemoveRows()
-        emit(self.edited)
+        self.edited.emit()
 
     def move_row(self, row: int, step: int) -> int:
         """Move a row up (-1) or down (+1); returns where it ended up."""
@@ -156,7 +155,7 @@ class PlanModel(QAbstractTableModel):
         self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + (step > 0))
         self._rows.insert(target, self._rows.pop(row))
         self.endMoveRows()
-        emit(self.edited)
+        self.edited.emit()
         return target
 
 
@@ -229,7 +228,7 @@ class PlanEditor(QWidget):
         self.remove_button.clicked.connect(self.remove_module)
         self.up_button.clicked.connect(lambda: self.move_module(-1))
         self.down_button.clicked.connect(lambda: self.move_module(1))
-        self.fix_button.clicked.connect(lambda: emit(self.use_total, self.model.total()))
+        self.fix_button.clicked.connect(lambda: self.use_total.emit(self.model.total()))
         self.model.edited.connect(self._changed)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot in (
@@ -276,7 +275,7 @@ class PlanEditor(QWidget):
 
     def _changed(self) -> None:
         self._show_total()
-        emit(self.edited)
+        self.edited.emit()
 
     def _show_total(self) -> None:
         items = self.model.items()

@@ -38,7 +38,6 @@ from core.phone import mask_phone
 from core.trainee_search import TraineeHit
 from gui.record_dialog import error_label, set_message
 from gui.trainee_picker import TraineePicker
-from gui.widgets import emit
 from models.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -137,7 +136,7 @@ class RosterModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
             self._rows += [_Entry(h.id, h.name, h.gender, h.id_number, h.phone) for h in new]
             self.endInsertRows()
-            emit(self.edited)
+            self.edited.emit()
         return len(new), [h.name for h in hits if h.id in present]
 
     def remove(self, rows: list[int]) -> list[str]:
@@ -149,7 +148,7 @@ class RosterModel(QAbstractTableModel):
                 del self._rows[row]
                 self.endRemoveRows()
         if len(kept) < len(rows):
-            emit(self.edited)
+            self.edited.emit()
         return kept
 
     def mark(self, rows: list[int], column: int) -> None:
@@ -227,10 +226,8 @@ class RosterModel(QAbstractTableModel):
             row.completion_date = date(value.year(), value.month(), value.day())
         else:
             return False
-        emit(
-            self.dataChanged, self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1)
-        )
-        emit(self.edited)
+        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
+        self.edited.emit()
         return True
 
     def _set_mark(self, row: _Entry, column: int, checked: bool) -> None:
@@ -346,7 +343,7 @@ class RosterEditor(QWidget):
             # Repainted in place, not reset: the clerk's current row and selection stay.
             if model.rowCount():
                 last = model.index(model.rowCount() - 1, len(COLUMNS) - 1)
-                emit(model.dataChanged, model.index(0, 0), last)
+                model.dataChanged.emit(model.index(0, 0), last)
         self.planned_headcount = planned_headcount
         self.complete_button.setEnabled(self.model.can_complete())
         self._show_counts()
@@ -387,7 +384,7 @@ class RosterEditor(QWidget):
     def _changed(self) -> None:
         set_message(self.message, "")
         self._show_counts()
-        emit(self.edited)
+        self.edited.emit()
 
     def _show_counts(self) -> None:
         counts = self.model.counts()

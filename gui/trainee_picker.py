@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from core.idcard import mask_id_number
 from core.phone import mask_phone
 from core.trainee_search import TraineeHit, find_trainees
-from gui.widgets import emit
 from models.database import Database
 
 #: Long enough to skip the queries for the first letters of a name typed at speed.
@@ -111,7 +110,7 @@ class TraineePicker(QWidget):
         chosen = {item.data(Qt.ItemDataRole.UserRole) for item in self.results.selectedItems()}
         hits = [h for h in self._hits if h.id in chosen]
         if hits:
-            emit(self.picked, hits)
+            self.picked.emit(hits)
             self.search.clear()
             self.refresh()
 

@@ -41,7 +41,6 @@ from sqlalchemy.sql.operators import custom_op
 from core.idcard import mask_id_number
 from core.phone import mask_phone
 from core.trainee_search import SearchTerms, search_terms
-from gui.widgets import emit
 from models.database import Database
 from models.trainee import Trainee
 
@@ -203,8 +202,7 @@ class TraineeTableModel(QAbstractTableModel):
             return
         self._reveal = reveal
         if self._ids:
-            emit(
-                self.dataChanged,
+            self.dataChanged.emit(
                 self.index(0, 0),
                 self.index(len(self._ids) - 1, len(COLUMNS) - 1),
                 [Qt.ItemDataRole.DisplayRole],
@@ -257,7 +255,7 @@ class TraineeTableModel(QAbstractTableModel):
                     self._total = len(self._ids)
                     self._complete = True
         self.endResetModel()
-        emit(self.statusChanged, self.status_text())
+        self.statusChanged.emit(self.status_text())
 
     def _load_window(self, connection: Connection, limit: int) -> int:
         rows = connection.execute(self._query.window(len(self._ids), limit)).tuples().all()
@@ -321,7 +319,7 @@ class TraineeTableModel(QAbstractTableModel):
         self._complete = len(rows) < NEXT_WINDOW
         if self._complete:
             self._total = len(self._ids)
-        emit(self.statusChanged, self.status_text())
+        self.statusChanged.emit(self.status_text())
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):

@@ -3,12 +3,24 @@ and below the table the selected trainee's certificates and classes.
 
 Keyboard first: Ctrl+F searches, ↓ or Enter in the search box goes to the table, Enter on a
 row edits it, Ctrl+N adds, Del deletes (after asking), Ctrl+Z brings the deletion back.
+Rosters come in through 导入名册 or by dropping a spreadsheet onto the table; 导出名单 writes
+the trainees the table shows, in its order.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,6 +49,8 @@ from core.trainee_records import (
     restore_trainees,
     trainee_details,
 )
+from gui.document_actions import export_trainee_list
+from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wizard
 from gui.trainee_dialog import JUMP_TO_EXISTING, TraineeDialog
 from gui.trainee_picker import SEARCH_DELAY_MS
 from gui.trainee_table import COLUMNS, TraineeTableModel
@@ -163,9 +177,20 @@ class TraineesPage(QWidget):
         self.edit_button = QPushButton("修改（Enter）")
         self.delete_button = QPushButton("删除（Del）")
         self.undo_button = QPushButton("撤销删除（Ctrl+Z）")
+        self.import_button = QPushButton("导入名册")
+        self.import_button.setToolTip("从 Excel 或 CSV 名册导入学员；也可把文件拖到表格上")
+        self.export_button = QPushButton("导出名单")
+        self.export_button.setToolTip("把表格中按当前搜索和排序列出的学员及其证书导出为 Excel")
         self.summary = QLabel()
         actions = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.delete_button, self.undo_button):
+        for button in (
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.undo_button,
+            self.import_button,
+            self.export_button,
+        ):
             button.setAutoDefault(False)
             actions.addWidget(button)
         actions.addStretch(1)
@@ -196,6 +221,8 @@ class TraineesPage(QWidget):
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
+        table.viewport().setAcceptDrops(True)  # a roster dropped here opens the import wizard
+        table.viewport().installEventFilter(self)
         table.verticalHeader().hide()
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -224,6 +251,8 @@ class TraineesPage(QWidget):
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button.clicked.connect(self.undo_delete)
+        self.import_button.clicked.connect(lambda _checked: self.import_roster())
+        self.export_button.clicked.connect(self.export_list)
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
@@ -256,6 +285,8 @@ class TraineesPage(QWidget):
     # --- searching and selecting ------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and isinstance(event, QDropEvent):
+            return self._spreadsheet_dragged(event)
         if (
             watched is self.search
             and isinstance(event, QKeyEvent)
@@ -417,6 +448,40 @@ class TraineesPage(QWidget):
             QMessageBox.StandardButton.No,
         )
         return answer == QMessageBox.StandardButton.Yes
+
+    # --- importing and exporting ------------------------------------------------------------
+
+    def import_roster(self, path: Path | None = None) -> ImportWizard | None:
+        """The import wizard for ``path``, or for a file the clerk picks when ``None``."""
+        wizard = open_import_wizard(self, self.database, path)
+        if wizard is not None:
+            wizard.imported.connect(self._imported)
+        return wizard
+
+    def _imported(self, _result: object) -> None:
+        self.refresh()
+        self.message.setText("名册已导入，表格已更新。")
+
+    def _spreadsheet_dragged(self, event: QDropEvent) -> bool:
+        """Take a spreadsheet dragged onto the table; anything else is refused.
+
+        ``QDragEnterEvent`` and ``QDragMoveEvent`` are ``QDropEvent`` subclasses, so one
+        check serves all three; only the drop itself opens the wizard.
+        """
+        path = dropped_spreadsheet(event.mimeData())
+        if path is None:
+            event.ignore()
+            return True
+        event.acceptProposedAction()
+        if not isinstance(event, (QDragEnterEvent, QDragMoveEvent)):
+            self.import_roster(path)
+        return True
+
+    def export_list(self) -> None:
+        """导出名单: what the table shows, searched and sorted as on screen."""
+        self.apply_search()
+        query = self.model.query
+        export_trainee_list(self, self.database, query.terms.condition(), query.order_by())
 
     def undo_delete(self) -> None:
         if not self._deleted:

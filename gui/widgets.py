@@ -1,52 +1,18 @@
-"""Small widgets the pages and dialogs share, and one guard against a PySide6 bug.
+"""Small widgets the pages and dialogs share.
 
 Inline error lines, the red border and the remembered dialog size live in
 ``gui.record_dialog``; this module adds what the profile and trainee forms need besides:
-a number field that stays masked until the clerk asks, the Shanxi division picker, and
-``emit`` for signals raised from Python.
+a number field that stays masked until the clerk asks, and the Shanxi division picker.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from core import reference
-
-# --- PySide6 6.12.0: SignalInstance.emit() loses a reference to True ----------------------
-
-
-class _Probe(QObject):
-    fired = Signal()
-
-
-def _emit_loses_a_reference() -> bool:
-    """Whether ``emit()`` returns its result without owning it (seen in PySide6 6.12.0).
-
-    Each such emit leaves ``True`` one reference short; after a few thousand the interpreter
-    aborts with “bool_dealloc: deallocating True or False”. Measured, not assumed from the
-    version number, so a fixed PySide6 needs no change here.
-    """
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(3):
-        probe.fired.emit()
-    return sys.getrefcount(True) - before == -3
-
-
-_EMIT_LOSES_A_REFERENCE = _emit_loses_a_reference()
-
-
-def emit(signal: SignalInstance, *args: object) -> None:
-    """``signal.emit(*args)``, giving back the reference a faulty PySide6 takes."""
-    result = signal.emit(*args)
-    if _EMIT_LOSES_A_REFERENCE:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
-
 
 # --- Masked numbers -------------------------------------------------------------------------
 
@@ -169,4 +135,4 @@ class DivisionPicker(QWidget):
         self.county.setEnabled(city_code != PROVINCE_CODE)
 
     def _picked(self) -> None:
-        emit(self.changed)
+        self.changed.emit()

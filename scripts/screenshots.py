@@ -34,7 +34,6 @@ from gui.main_window import MainWindow  # noqa: E402
 from gui.setup_dialog import SetupDialog  # noqa: E402
 from gui.trainee_dialog import TraineeDialog  # noqa: E402
 from gui.trainees_page import TraineesPage  # noqa: E402
-from gui.widgets import emit  # noqa: E402
 from models.database import Database, open_database  # noqa: E402
 from models.trainee import Certificate, Trainee  # noqa: E402
 
@@ -92,7 +91,7 @@ def setup_dialog(studio: Studio) -> QWidget:
     dialog.marks.touch("uscc")
     dialog.form.division.set_code("140105")
     dialog.form.admin_name.setText("刘建华")
-    emit(dialog.form.edited)
+    dialog.form.edited.emit()
     dialog.mark_clean()
     return studio.dialog(dialog)
 
@@ -144,7 +143,7 @@ def trainee_duplicate(studio: Studio) -> QWidget:
     dialog.phone.line.setText("1380000111")
     for typed in ("name", "id_number", "phone"):
         dialog.marks.touch(typed)
-    emit(dialog.id_number.line.textEdited, existing)
+    dialog.id_number.line.textEdited.emit(existing)
     dialog.mark_clean()
     return studio.dialog(dialog)
 

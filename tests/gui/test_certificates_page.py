@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -15,9 +16,13 @@ from core.idcard import id_check_char
 from gui import certificates_page
 from gui.certificate_dialog import NO_LEVEL_TEXT, CertificateDialog
 from gui.certificates_page import COUNTS_COLUMN, CertificatesPage
+from gui.import_wizard import ImportWizard
 from models.database import Database
 from models.trainee import Certificate, Trainee
+from tests.core.importing.workbooks import write_xlsx
 from tests.gui.keyboard import activate, press, type_text
+
+pytestmark = pytest.mark.usefixtures("no_modal_questions")
 
 SKILL = "职业技能等级证书（含1+X）"
 
@@ -25,12 +30,6 @@ SKILL = "职业技能等级证书（含1+X）"
 def make_id(serial: int) -> str:
     first17 = f"14010520030105{serial:03d}"
     return first17 + id_check_char(first17)
-
-
-@pytest.fixture(autouse=True)
-def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A question box would block the test run; tests that ask override this answer."""
-    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Discard)
 
 
 @pytest.fixture
@@ -322,3 +321,44 @@ def test_rows_load_a_window_at_a_time(
     model.fetchMore(root)
     assert model.rowCount() == 5
     assert not model.canFetchMore(root)
+
+
+def test_the_import_button_brings_in_a_certificate_list(
+    qtbot: QtBot, page: CertificatesPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header = ["证书编号", "姓名", "身份证号", "职业（工种）", "等级", "发证日期"]
+    listing = write_xlsx(
+        tmp_path / "鉴定站证书清单.xlsx",
+        [header, ["D1", "王小明", make_id(11), "车工", "三级", "2025-06-30"]],
+        sheet="证书",
+    )
+    asked: list[str] = []
+
+    def choose(_parent: object, title: str, *_args: object) -> tuple[str, str]:
+        asked.append(title)
+        return str(listing), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    wizard = page.findChild(ImportWizard)
+    assert wizard is not None
+    assert wizard.kind == "certificates"
+    assert asked == ["选择要导入的证书名单"]
+    qtbot.waitUntil(wizard.check_button.isEnabled, timeout=20_000)
+    qtbot.mouseClick(wizard.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.pages.currentIndex() == 1, timeout=20_000)
+    assert wizard.import_button.isEnabled()
+    with qtbot.waitSignal(wizard.imported, timeout=20_000):
+        qtbot.mouseClick(wizard.import_button, Qt.MouseButton.LeftButton)
+    assert sorted(shown(page)) == ["A1", "A2", "B1", "C1", "D1"]
+    assert page.summary.text().startswith("共 5 张证书")
+    assert page.message.text() == "证书已导入，列表已更新。"
+    wizard.close()
+
+
+def test_cancelling_the_file_choice_opens_no_wizard(
+    qtbot: QtBot, page: CertificatesPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_args: ("", ""))
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    assert page.findChild(ImportWizard) is None

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
+import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,6 +34,9 @@ from models.database import Database
 from models.trainee import Trainee
 from models.training import PlanItem, TrainingClass
 from tests.gui.keyboard import activate, press, type_text
+from tests.gui.test_document_actions import Dialogs
+
+pytestmark = pytest.mark.usefixtures("no_modal_questions")
 
 W = TypeVar("W", bound=QWidget)
 START = date.today() - timedelta(days=40)
@@ -44,12 +49,6 @@ PLAN = [
 def make_id(serial: int) -> str:
     first17 = f"14010519850312{serial:03d}"
     return first17 + id_check_char(first17)
-
-
-@pytest.fixture(autouse=True)
-def no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A question box would block the test run; tests that ask override this answer."""
-    monkeypatch.setattr(QMessageBox, "question", lambda *_args: QMessageBox.StandardButton.Discard)
 
 
 def answer_yes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -549,6 +548,24 @@ def test_the_document_buttons_act_on_the_selected_class(
     qtbot.mouseClick(page.report_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     assert calls == [("申请报告", opened.id, False), ("申请报告", opened.id, True)]
+
+
+def test_the_roster_button_exports_the_selected_class(
+    qtbot: QtBot, page: ClassesPage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "名单.xlsx"
+    dialogs = Dialogs(monkeypatch, [target])
+    assert not page.roster_button.isEnabled()
+    page.table.selectRow(0)
+    assert page.roster_button.isEnabled()
+    qtbot.mouseClick(page.roster_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialogs.opened == [target], timeout=20_000)
+    assert "3 人的完整身份证号" in dialogs.questions[0]
+    assert Path(dialogs.starts[0]).name.endswith("学员名单.xlsx")
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    names = {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert names == {"孙海", "周敏", "吴刚"}
 
 
 def test_ticking_keeps_the_clerks_place_in_the_roster(
