@@ -32,6 +32,7 @@ from core.keys import LocalKeys, keys_dir_for, read_public_identity
 from core.packages.importer import import_package
 from core.packages.writer import export_package
 from core.trust import trust_identity
+from models.base import Base
 from models.bookkeeping import sync_columns
 from models.database import Database, open_database
 from models.trainee import Certificate, Trainee
@@ -119,7 +120,10 @@ def bare_dump(db_path: Path, out: Path) -> float:
     connection.row_factory = sqlite3.Row
     with out.open("w", encoding="utf-8") as stream:
         for table in ("trainees", "certificates"):
-            for row in connection.execute(f"SELECT * FROM {table} ORDER BY id"):
+            # Generated columns (the ID/phone tails) are the database's own: not dumped.
+            columns = [c.name for c in Base.metadata.tables[table].columns if c.computed is None]
+            query = f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"
+            for row in connection.execute(query):
                 stream.write(json.dumps({"t": table, **dict(row)}, ensure_ascii=False) + "\n")
     connection.close()
     return time.perf_counter() - started

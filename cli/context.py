@@ -7,9 +7,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.audit import record_export
+from core.privacy import full_numbers_notice
 from core.restore import damaged_database_problem
 from models.database import Database, open_database
 from models.migrate import SchemaError
+from reports.output import WrittenDocument
 
 
 class CliError(Exception):
@@ -42,3 +45,9 @@ def print_json(data: Any) -> None:
     sys.stdout.buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str).encode())
     sys.stdout.buffer.write(b"\n")
     sys.stdout.flush()
+
+
+def full_numbers_written(ctx: Context, what: str, written: WrittenDocument) -> None:
+    """Tell the clerk the file holds full numbers, and keep a note of it in the audit log."""
+    sys.stderr.write(f"注意：{full_numbers_notice(what, written.rows)}\n")
+    record_export(ctx.database(), what, written.path, written.rows)

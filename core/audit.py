@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import distinct, or_, select
@@ -21,12 +22,14 @@ from core.privacy import mask_personal_numbers
 from models.audit import AuditEntry, current_os_user
 from models.audit_hook import ADDED, CHANGED, DELETED, current_host
 from models.bookkeeping import local_origin
+from models.database import Database
 
 __all__ = [
     "ACTIONS",
     "ENTITY_LABELS",
     "AuditFilter",
     "AuditRow",
+    "audit_origins",
     "audit_users",
     "describe_changes",
     "entity_key",
@@ -154,7 +157,9 @@ def record_action(
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """What to show: a local date range (inclusive), an entity, an action, a user, a text."""
+    """What to show: a local date range (inclusive), an entity, an action, a user, a text,
+    and the institution an entry belongs to (its 统一社会信用代码: at a bureau, the log holds
+    the entries its schools sent in their packages as well as its own)."""
 
     since: date | None = None
     until: date | None = None
@@ -162,6 +167,7 @@ class AuditFilter:
     action: str | None = None
     user: str | None = None
     text: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,8 @@ def query_audit(
         query = query.where(AuditEntry.action == where.action)
     if where.user:
         query = query.where(AuditEntry.os_user == where.user)
+    if where.origin:
+        query = query.where(AuditEntry.origin == where.origin)
     if where.text:
         pattern = f"%{where.text}%"
         query = query.where(
@@ -238,3 +246,21 @@ def query_audit(
 def audit_users(session: Session) -> list[str]:
     """Every OS user who appears in the log, for the viewer's filter."""
     return sorted(session.scalars(select(distinct(AuditEntry.os_user))))
+
+
+def audit_origins(session: Session) -> list[str]:
+    """Every institution whose entries are in the log (at a bureau: itself and its schools)."""
+    return sorted(
+        session.scalars(select(distinct(AuditEntry.origin)).where(AuditEntry.origin.is_not(None)))
+    )
+
+
+def record_export(database: Database, what: str, path: Path, people: int) -> None:
+    """Note in the audit log that a file with full ID numbers or phones left the database.
+
+    Such a file is the one way personal data leaves CertDesk unencrypted, so who wrote which
+    file and when is worth keeping; the path is kept, the content never.
+    """
+    with database.session() as session:
+        record_action(session, EXPORTED, FILE, None, f"{what}（{people} 人，含完整号码）：{path}")
+        session.commit()

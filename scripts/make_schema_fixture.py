@@ -12,12 +12,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.demo import create_demo
 from models.database import open_database
 from models.migrate import head_revision
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:

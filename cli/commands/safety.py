@@ -79,6 +79,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--action", choices=ACTIONS, help="操作类型")
     p.add_argument("--user", metavar="USER", help="操作系统用户名")
+    p.add_argument(
+        "--origin",
+        metavar="USCC",
+        help="所属机构的统一社会信用代码（教育局可按学校查看随数据包上报的日志）",
+    )
     p.add_argument("--limit", type=_positive, default=1000, help="最多显示条数（默认 1000）")
     p.set_defaults(handler=show_audit)
 
@@ -186,6 +191,7 @@ def show_audit(args: argparse.Namespace, ctx: Context) -> int:
         entity=args.entity,
         action=args.action,
         user=args.user,
+        origin=args.origin,
     )
     with ctx.database().session() as session:
         rows = query_audit(session, where, limit=args.limit)
