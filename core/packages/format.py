@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from core.keys import fingerprint
 
 FORMAT_NAME = "certdesk-package"
-FORMAT_VERSION = 1
+#: 2 added the ``audit_log`` part; a version 1 package (without it) is still read.
+FORMAT_VERSION = 2
 SUFFIX = ".certpkg"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
@@ -24,6 +25,7 @@ PARTS_DIR = "parts/"
 PLAIN_PART = ".jsonl.gz"
 SEALED_PART = ".jsonl.gz.aes"
 TOMBSTONES = "tombstones"
+AUDIT_LOG = "audit_log"
 FULL = "full"
 INCREMENTAL = "incremental"
 KINDS = {FULL: "完整", INCREMENTAL: "增量"}

@@ -28,6 +28,7 @@ from core.institution import local_institution
 from core.keys import LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.format import (
+    AUDIT_LOG,
     DEFAULT_LIMITS,
     FULL,
     Limits,
@@ -38,6 +39,7 @@ from core.packages.reader import VerifiedPackage, read_package
 from core.packages.records import (
     LABELS,
     TableSpec,
+    audit_spec,
     encode_record,
     record_select,
     same_content,
@@ -48,6 +50,7 @@ from core.packages.records import (
 from core.packages.rows import BATCH, RowWriter, chunks
 from core.privacy import mask_personal_numbers
 from core.trust import trust_sender_on_first_use
+from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
 from models.exchange import ExchangePackage, ImportConflict
@@ -116,6 +119,7 @@ class ImportPlan:
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     new_tombstones: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    audit_inserts: list[dict[str, Any]] = field(default_factory=list)
 
     def total(self) -> TableCounts:
         return _sum(self.counts)
@@ -311,6 +315,24 @@ class _Planner:
                 return f"所属的{LABELS[ref.parent]}（{parent}）不存在"
         return None
 
+    def plan_audit(self) -> None:
+        """Audit entries are append-only: one whose uuid is already here is skipped, never
+        compared or updated, so they can neither conflict nor duplicate."""
+        records = self.package.audit
+        if not records:
+            return
+        counts = self.counts(AUDIT_LOG)
+        column = AuditEntry.__table__.c.uuid
+        present: set[str] = set()
+        for chunk in chunks(sorted(r["uuid"] for r in records)):
+            present.update(self.session.scalars(select(column).where(column.in_(chunk))))
+        for record in records:
+            if record["uuid"] in present:
+                counts.unchanged += 1
+            else:
+                counts.new += 1
+                self.plan.audit_inserts.append(record)
+
     def plan_table(self, spec: TableSpec) -> None:
         records = self.package.records.get(spec.name, [])
         counts = self.counts(spec.name)
@@ -409,6 +431,7 @@ def plan_import(session: Session, package: VerifiedPackage) -> ImportPlan:
     planner.plan_deletions()
     for spec in table_specs():
         planner.plan_table(spec)
+    planner.plan_audit()
     return plan
 
 
@@ -488,8 +511,25 @@ class _Writer:
             self.rows.insert(spec, self.plan.inserts.get(spec.name, []))
             self.rows.update(spec, self.plan.updates.get(spec.name, []))
         self.conflicts(log)
+        self.audit_entries()
         self.session.flush()
         return log
+
+    def audit_entries(self) -> None:
+        """Core inserts, so the receiver's audit hook (ORM flushes of synchronised rows) does
+        not see them. Each entry keeps its origin; its texts are masked again, whatever the
+        sender wrote, as ``core.audit.record_action`` does for local entries."""
+        columns = [f.column for f in audit_spec().fields]
+        rows = [
+            {
+                **{c: r[c] for c in columns},
+                "detail": mask_personal_numbers(r["detail"])[:2000],
+                "changes": mask_personal_numbers(r["changes"]),
+            }
+            for r in self.plan.audit_inserts
+        ]
+        for chunk in chunks(rows, BATCH):
+            self.session.execute(insert(AuditEntry.__table__), chunk)
 
 
 def apply_plan(session: Session, plan: ImportPlan, progress: ProgressFn = no_progress) -> None:

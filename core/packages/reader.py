@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -32,6 +32,7 @@ from core.institution import local_institution
 from core.keys import ENCRYPTION, KeyProblem, LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.format import (
+    AUDIT_LOG,
     DEFAULT_LIMITS,
     MANIFEST,
     SIGNATURE,
@@ -48,6 +49,7 @@ from core.packages.records import (
     LABELS,
     RecordError,
     TableSpec,
+    audit_spec,
     decode_record,
     spec_by_name,
     tombstone_spec,
@@ -85,6 +87,8 @@ class VerifiedPackage:
     records: dict[str, list[dict[str, Any]]]
     tombstones: list[dict[str, Any]]
     first_contact: bool
+    #: The sender's audit entries (format 2); empty for a version 1 package, which has none.
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sender(self) -> str:
@@ -211,6 +215,14 @@ def _parse_lines(
     return records
 
 
+def _part_spec(table: str) -> TableSpec:
+    if table == TOMBSTONES:
+        return tombstone_spec()
+    if table == AUDIT_LOG:
+        return audit_spec()
+    return spec_by_name()[table]
+
+
 def _check_signature(manifest_bytes: bytes, signature: bytes, manifest: Manifest) -> None:
     if len(signature) != SIGNATURE_BYTES:
         raise PackageError("数据包的签名无效：签名长度不对，文件已损坏或被改动")
@@ -328,12 +340,13 @@ def read_package(
             missing = "、".join(sorted(listed - present)) or "无"
             raise _corrupt(f"缺少的部分：{missing}；多出的文件：{len(present - listed)} 个")
         tables = [part.table for part in manifest.parts]
-        unknown = [t for t in tables if t != TOMBSTONES and t not in spec_by_name()]
+        unknown = [t for t in tables if t not in (TOMBSTONES, AUDIT_LOG, *spec_by_name())]
         if unknown:
             raise PackageError(f"数据包含有本程序不认识的数据“{unknown[0]}”：请升级持证通")
         package_key = _package_key(manifest, keys)
         records: dict[str, list[dict[str, Any]]] = {}
         tombstones: list[dict[str, Any]] = []
+        audit: list[dict[str, Any]] = []
         for index, part in enumerate(manifest.parts):
             progress(index, len(manifest.parts), f"正在校验{LABELS[part.table]}…")
             stored = _read_member(archive, members[part.member])
@@ -351,10 +364,12 @@ def read_package(
             plain = _gunzip(compressed, part, limits)
             if hashlib.sha256(plain).hexdigest() != part.plain_sha256:
                 raise PackageError(f"数据包的“{part.member}”解压后的校验值与清单不符：已损坏")
-            spec = tombstone_spec() if part.table == TOMBSTONES else spec_by_name()[part.table]
+            spec = _part_spec(part.table)
             decoded = _parse_lines(spec, plain, part, limits, manifest.sender)
             if part.table == TOMBSTONES:
                 tombstones = decoded
+            elif part.table == AUDIT_LOG:
+                audit = decoded
             else:
                 records[part.table] = decoded
         file_sha256 = _file_digest(stream)
@@ -366,4 +381,5 @@ def read_package(
         records=records,
         tombstones=tombstones,
         first_contact=not known,
+        audit=audit,
     )

@@ -10,7 +10,7 @@ PostgreSQL alike, and a bad one is refused before the database is touched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -30,7 +30,8 @@ from sqlalchemy import (
     select,
 )
 
-from core.packages.format import TOMBSTONES, format_time, parse_time
+from core.packages.format import AUDIT_LOG, TOMBSTONES, format_time, parse_time
+from models.audit import AuditEntry
 from models.base import Base
 from models.institution import Institution, OfferedOccupation, ServedIndustry
 from models.sync import Tombstone
@@ -58,6 +59,7 @@ LABELS = {
     "plan_items": "教学计划",
     "enrolments": "培训班学员",
     TOMBSTONES: "删除记录",
+    AUDIT_LOG: "操作日志",
 }
 #: Columns that describe this installation, not the row: never sent, never overwritten.
 LOCAL_ONLY_COLUMNS = frozenset({"id", "is_local"})
@@ -176,6 +178,19 @@ def tombstone_spec() -> TableSpec:
     table: Table = Tombstone.__table__  # type: ignore[assignment]
     fields = tuple(_field(c) for c in table.columns if c.name != "id")
     return TableSpec(name=TOMBSTONES, table=table, fields=fields, unique_keys=())
+
+
+@cache
+def audit_spec() -> TableSpec:
+    """The audit log's part: every column but the local id. Entries are append-only and carry
+    no revision; ``origin`` is required in a package (an entry written before the institution
+    was registered travels with the sender's code, see ``writer``)."""
+    table: Table = AuditEntry.__table__  # type: ignore[assignment]
+    fields = tuple(
+        replace(f, nullable=False, has_default=False) if f.name == "origin" else f
+        for f in (_field(c) for c in table.columns if c.name not in LOCAL_ONLY_COLUMNS)
+    )
+    return TableSpec(name=AUDIT_LOG, table=table, fields=fields, unique_keys=())
 
 
 def record_select(spec: TableSpec) -> Select[Any]:

@@ -5,6 +5,14 @@ each row last written into a package, so a PC whose clock was reset still sends 
 The package goes to a temporary name, is flushed and renamed; only then is the export recorded,
 in the same transaction that read the rows. If that commit fails, the file is removed again,
 so the log and the folder never disagree about which sequence numbers exist.
+
+The audit log travels too (``audit_log`` part). Its entries are append-only, so an entry is
+either sent or not: ``sent_revisions`` records each one sent under its uuid with revision 1,
+and an incremental package carries the entries not listed there. That needs no new state and,
+unlike a "highest id sent" mark, cannot miss an entry whose id was drawn before a higher one
+but committed after the export read the log (PostgreSQL sequences), nor reuse ids after a
+restore. A full package (also the first one to a new recipient) carries every entry and
+resets the list, exactly as for rows.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from core.institution import local_institution
 from core.keys import SIGNING, LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.format import (
+    AUDIT_LOG,
     FORMAT_VERSION,
     FULL,
     INCREMENTAL,
@@ -44,6 +53,7 @@ from core.packages.format import (
 )
 from core.packages.records import (
     TableSpec,
+    audit_spec,
     encode_record,
     record_select,
     table_specs,
@@ -53,9 +63,11 @@ from core.packages.rows import BATCH, chunks
 from core.packages.sealing import new_package_key, seal_part, wrap_key
 from core.trust import Recipient, recipient, record_own_fingerprint
 from core.version import VERSION
+from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
 from models.exchange import ExchangePackage, SentRevision
+from models.institution import Institution
 from models.migrate import current_revision
 from models.sync import Tombstone
 
@@ -103,27 +115,55 @@ def _changed_rows(spec: TableSpec, changed_only: bool) -> Any:
     return statement
 
 
+def _audit_select(own_uscc: str, school: bool, changed_only: bool) -> Any:
+    """Audit entries as records; an entry written before the institution was registered has
+    no origin and is sent as the sender's own (it was written here). A school sends only its
+    own entries, as it does rows (the receiver refuses anything else)."""
+    t = AuditEntry.__table__
+    columns = [
+        func.coalesce(t.c.origin, own_uscc).label(f.name)
+        if f.name == "origin"
+        else t.c[f.column].label(f.name)
+        for f in audit_spec().fields
+    ]
+    statement = select(*columns).order_by(t.c.id)
+    if school:
+        statement = statement.where(or_(t.c.origin == own_uscc, t.c.origin.is_(None)))
+    if changed_only:
+        sent = SentRevision.__table__
+        statement = statement.outerjoin(sent, sent.c.uuid == t.c.uuid).where(sent.c.uuid.is_(None))
+    return statement
+
+
 def _encode(table: str, rows: Iterable[dict[str, Any]]) -> _EncodedPart:
     lines: list[bytes] = []
     revisions: list[tuple[str, int]] = []
     for record in rows:
         lines.append(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
-        revisions.append((record["uuid"], record["revision"]))
+        # Audit entries have no revision: never changed, so "sent" is revision 1.
+        revisions.append((record["uuid"], record.get("revision", 1)))
     body = b"\n".join(lines) + (b"\n" if lines else b"")
     return _EncodedPart(table, body, len(lines), revisions)
 
 
-def _gather(session: Session, changed_only: bool, progress: ProgressFn) -> list[_EncodedPart]:
+def _gather(
+    session: Session, own: Institution, changed_only: bool, progress: ProgressFn
+) -> list[_EncodedPart]:
     specs = table_specs()
+    steps = len(specs) + 2
     parts = []
     for index, spec in enumerate(specs):
-        progress(index, len(specs) + 1, f"正在读取{spec.label}…")
+        progress(index, steps, f"正在读取{spec.label}…")
         rows = session.execute(_changed_rows(spec, changed_only))
         parts.append(_encode(spec.name, (encode_record(spec, row) for row in rows)))
-    progress(len(specs), len(specs) + 1, "正在读取删除记录…")
+    progress(len(specs), steps, "正在读取删除记录…")
     tombstones = session.execute(_tombstone_select(changed_only))
     spec = tombstone_spec()
     parts.append(_encode(TOMBSTONES, (encode_record(spec, row) for row in tombstones)))
+    progress(len(specs) + 1, steps, "正在读取操作日志…")
+    entries = session.execute(_audit_select(own.uscc, own.role == "school", changed_only))
+    spec = audit_spec()
+    parts.append(_encode(AUDIT_LOG, (encode_record(spec, row) for row in entries)))
     return parts
 
 
@@ -271,7 +311,7 @@ def export_package(
         record_own_fingerprint(session, signing_public)
         schema = current_revision(session.connection()) or ""
 
-        encoded = _gather(session, kind == INCREMENTAL, progress)
+        encoded = _gather(session, institution, kind == INCREMENTAL, progress)
         progress(len(encoded), len(encoded) + 1, "正在压缩、加密并签名…")
         parts, sealing = _seal_parts(encoded, package_id, target)
         manifest = Manifest(

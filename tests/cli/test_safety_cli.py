@@ -187,6 +187,13 @@ def test_audit_filters_and_json(capsys, school: Database) -> None:
     assert (code, out) == (0, "")
     code, out, _ = run(capsys, school.path, "audit", "--limit", "1")
     assert len(out.strip().splitlines()) == 1
+    code, out, _ = run(capsys, school.path, "audit", "--json")
+    everything = json.loads(out)
+    [origin] = {r["origin"] for r in everything}
+    code, out, _ = run(capsys, school.path, "audit", "--json", "--origin", origin)
+    assert code == 0 and json.loads(out) == everything
+    code, out, _ = run(capsys, school.path, "audit", "--json", "--origin", "91110000000000000X")
+    assert (code, json.loads(out)) == (0, [])
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,33 @@ def test_export_dry_run_import_and_import_again(capsys, sites) -> None:
     assert [k["source"] for k in shown["trusted"]] == ["package"]
 
 
+def test_the_school_audit_log_arrives_once_and_filters_by_origin(capsys, sites) -> None:
+    school, city, out = sites
+    code, text, _ = run(capsys, "--db", school, "audit", "--json", "--limit", "100000")
+    sent = json.loads(text)
+    [origin] = {row["origin"] for row in sent}
+    package = export(capsys, school, out)
+    code, text, err = run(capsys, "--db", city, "sync", "import", str(package))
+    assert code == 0, err
+    assert f"操作日志：新增 {len(sent)}" in text
+
+    def received() -> list[dict]:
+        code, text, err = run(
+            capsys, "--db", city, "audit", "--json", "--origin", origin, "--limit", "100000"
+        )
+        assert code == 0, err
+        return json.loads(text)
+
+    assert sorted(r["uuid"] for r in received()) == sorted(r["uuid"] for r in sent)
+    assert {r["origin"] for r in received()} == {origin}
+    full = export(capsys, school, out, "--full")
+    code, text, err = run(capsys, "--db", city, "sync", "import", str(full))
+    assert code == 0, err
+    assert len(received()) == len(sent)  # the full package's copies were skipped
+    code, text, _ = run(capsys, "--db", city, "audit", "--json", "--origin", "91110000000000000X")
+    assert (code, json.loads(text)) == (0, [])
+
+
 def test_import_json_and_files_given_out_of_order(capsys, sites) -> None:
     school, city, out = sites
     first = export(capsys, school, out)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from core.packages.reader import read_package
-from core.packages.records import encode_record, table_specs, tombstone_spec
+from core.packages.records import audit_spec, encode_record, table_specs, tombstone_spec
 from tests.core.packages.sites import Site
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "PACKAGE-FORMAT.md"
@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "PACKAGE-FORMAT.md"
 def test_the_field_table_matches_the_models() -> None:
     text = DOC.read_text(encoding="utf-8")
     documented = dict(re.findall(r"^\| ([a-z_]+) \| ([a-z0-9_?, ]+) \|$", text, re.MULTILINE))
-    for spec in (*table_specs(), tombstone_spec()):
+    for spec in (*table_specs(), tombstone_spec(), audit_spec()):
         fields = ", ".join(f.name + ("?" if f.nullable else "") for f in spec.fields)
         assert documented.get(spec.name) == fields, spec.name
 
@@ -38,3 +38,6 @@ def test_the_documented_reader_reads_a_real_package(
     by_name = {spec.name: spec for spec in table_specs()}
     for table, rows in records.items():
         assert [encode_record(by_name[table], r) for r in rows] == parts[table]
+    with city.database.session() as session:
+        audit = read_package(package.path, session, city.keys).audit
+    assert audit and [encode_record(audit_spec(), r) for r in audit] == parts["audit_log"]

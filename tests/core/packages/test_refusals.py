@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from core.keys import LocalKeys
-from core.packages.format import MANIFEST, SIGNATURE, PackageError
+from core.packages.format import FORMAT_VERSION, MANIFEST, SIGNATURE, PackageError
 from core.packages.writer import ExportResult
 from tests.core.packages.sites import (
     Site,
@@ -60,6 +60,7 @@ MEMBERS = [MANIFEST, SIGNATURE] + [
         "plan_items",
         "enrolments",
         "tombstones",
+        "audit_log",
     )
 ]
 
@@ -205,7 +206,7 @@ def test_a_newer_format_version_asks_for_an_upgrade(
     signer = school.keys.signing_key()
 
     def newer_format(manifest: dict) -> None:
-        manifest["format_version"] = 2
+        manifest["format_version"] = FORMAT_VERSION + 1
         manifest["encryption"] = {"scheme": "something-new"}
 
     def newer_schema(manifest: dict) -> None:
