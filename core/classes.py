@@ -99,9 +99,7 @@ def check_class(fields: ClassFields) -> list[FieldError]:
     if fields.subsidy_per_person < 0:
         errors.append(_error("subsidy_per_person", "不能为负数"))
     elif fields.subsidy_per_person > rules.subsidy_cap_per_person:
-        errors.append(
-            _error("subsidy_per_person", f"每人不超过{rules.subsidy_cap_per_person:,}元")
-        )
+        errors.append(_error("subsidy_per_person", f"每人不超过{rules.subsidy_cap_per_person:,}元"))
     return errors
 
 

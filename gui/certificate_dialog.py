@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -35,7 +34,6 @@ from gui.record_dialog import (
     RecordDialog,
     chain_tab_order,
     error_label,
-    with_message,
 )
 from gui.trainee_picker import TraineePicker, describe, where_from
 from models.database import Database
@@ -105,24 +103,17 @@ class CertificateDialog(RecordDialog):
         trainee_layout.setContentsMargins(0, 0, 0, 0)
         trainee_layout.addWidget(self.picker)
         trainee_layout.addWidget(self.trainee_label)
-        self._add_row(form, "学员", "trainee_id", trainee_box, self.picker.search)
-        self._add_row(form, "证书类型", "cert_type", self.cert_type)
-        self._add_row(form, "职业（工种）", "occupation", self.occupation)
-        self._add_row(form, "职业编码", "occupation_code", self.occupation_code)
-        self._add_row(form, "等级", "level", self.level)
-        self._add_row(form, "证书编号", "number", self.number)
-        self._add_row(form, "发证日期", "issue_date", self.issue_date)
-        self._add_row(form, "发证机构", "issuer", self.issuer)
-        self._add_row(form, "取得途径", "route", self.route)
+        self.marks.add_row(form, "学员", "trainee_id", trainee_box, self.picker.search)
+        self.marks.add_row(form, "证书类型", "cert_type", self.cert_type)
+        self.marks.add_row(form, "职业（工种）", "occupation", self.occupation)
+        self.marks.add_row(form, "职业编码", "occupation_code", self.occupation_code)
+        self.marks.add_row(form, "等级", "level", self.level)
+        self.marks.add_row(form, "证书编号", "number", self.number)
+        self.marks.add_row(form, "发证日期", "issue_date", self.issue_date)
+        self.marks.add_row(form, "发证机构", "issuer", self.issuer)
+        self.marks.add_row(form, "取得途径", "route", self.route)
         form.addRow("计入附件1", self.counting)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons, self.save_button = self.confirm_buttons()
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -160,18 +151,6 @@ class CertificateDialog(RecordDialog):
             ("route", self.route.currentIndexChanged),
         ):
             signal.connect(lambda *_args, field=field: self._edited(field))
-
-    def _add_row(
-        self,
-        form: QFormLayout,
-        label: str,
-        field: str,
-        editor: QWidget,
-        marked: QWidget | None = None,
-    ) -> None:
-        box, message = with_message(editor)
-        form.addRow(label, box)
-        self.marks.bind(field, marked or editor, message)
 
     def _load(self, trainee_id: int | None) -> None:
         # Most certificates schools record are 职业技能等级证书: the graded kind is the default.
@@ -262,11 +241,7 @@ class CertificateDialog(RecordDialog):
                 session.commit()
             except ValidationFailed as refused:
                 session.rollback()
-                self.marks.reveal_all = True
-                self.marks.show(refused.errors)
-                target = self.marks.first_invalid(refused.errors)
-                if target is not None:
-                    target.setFocus()
+                self.marks.refuse(refused.errors)
                 return
             self.certificate_id = certificate.id
         self.mark_clean()

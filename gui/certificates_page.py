@@ -17,9 +17,8 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +49,7 @@ from core.fields import ValidationFailed
 from core.idcard import mask_id_number
 from gui.certificate_dialog import CertificateDialog
 from gui.import_wizard import ImportWizard, open_import_wizard
+from gui.widgets import action_row, page_title, record_shortcuts, record_table
 from models.database import Database
 
 #: Ids loaded with a new filter or sort: a screenful and then some.
@@ -231,8 +230,7 @@ class CertificatesPage(QWidget):
         self.model = CertificateTableModel(database)
         self._deleted: list[CertificateFields] = []
 
-        title = QLabel("证书")
-        title.setObjectName("pageTitle")
+        title = page_title("证书")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索：姓名、证书编号或身份证号后4位（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
@@ -256,13 +254,7 @@ class CertificatesPage(QWidget):
 
         actions = self._build_actions()
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = record_table(self.model)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(
             COLUMNS.index(next(c for c in COLUMNS if c[0] == "issue_date")),
@@ -289,18 +281,16 @@ class CertificatesPage(QWidget):
         self.import_button = QPushButton("导入证书")
         self.import_button.setToolTip("从发证机构或鉴定站的 Excel、CSV 证书清单导入")
         self.summary = QLabel()
-        actions = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.edit_button,
-            self.delete_button,
-            self.undo_button,
-            self.import_button,
-        ):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.summary)
-        return actions
+        return action_row(
+            (
+                self.add_button,
+                self.edit_button,
+                self.delete_button,
+                self.undo_button,
+                self.import_button,
+            ),
+            self.summary,
+        )
 
     def _connect(self) -> None:
         self._search_timer = QTimer(self)
@@ -319,14 +309,14 @@ class CertificatesPage(QWidget):
         self.table.activated.connect(lambda _index: self.edit_current())
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            (QKeySequence.StandardKey.New, self.add_certificate),
-            (QKeySequence.StandardKey.Find, self._focus_search),
-            (QKeySequence.StandardKey.Undo, self.undo_delete),
-        ):
-            QShortcut(keys, self, slot, context=context)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.table, self.delete_current, context=context)
+        record_shortcuts(
+            self,
+            self.table,
+            new=self.add_certificate,
+            find=self._focus_search,
+            undo=self.undo_delete,
+            delete=self.delete_current,
+        )
 
     def _fit_columns(self) -> None:
         metrics = self.table.fontMetrics()

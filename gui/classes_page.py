@@ -14,13 +14,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from core.class_records import ClassSummary, class_summaries, delete_class
 from core.fields import ValidationFailed
 from gui.class_dialog import ClassDialog
 from gui.document_actions import export_class_roster, export_subsidy, generate_annex3
+from gui.widgets import action_row, page_title, record_table
 from models.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -106,8 +104,7 @@ class ClassesPage(QWidget):
         super().__init__(parent)
         self.database = database
         self.model = ClassTableModel()
-        title = QLabel("培训班")
-        title.setObjectName("pageTitle")
+        title = page_title("培训班")
         self.add_button = QPushButton("新建培训班（Ctrl+N）")
         self.edit_button = QPushButton("打开（Enter）")
         self.delete_button = QPushButton("删除草稿（Del）")
@@ -117,26 +114,19 @@ class ClassesPage(QWidget):
         self.roster_button = QPushButton("导出名单")
         self.roster_button.setToolTip("把选中培训班的学员名单导出为 Excel")
         self.summary = QLabel()
-        actions = QHBoxLayout()
-        for button in (
-            self.add_button,
-            self.edit_button,
-            self.delete_button,
-            self.report_button,
-            self.print_button,
-            self.subsidy_button,
-            self.roster_button,
-        ):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.summary)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        actions = action_row(
+            (
+                self.add_button,
+                self.edit_button,
+                self.delete_button,
+                self.report_button,
+                self.print_button,
+                self.subsidy_button,
+                self.roster_button,
+            ),
+            self.summary,
+        )
+        self.table = record_table(self.model)
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         for column, (name, widest) in enumerate(COLUMNS):

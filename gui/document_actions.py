@@ -133,63 +133,105 @@ def _class_and_counts(database: Database, class_id: int) -> tuple[str, dict[str,
         return training_class.name, roster_counts(session, class_id)
 
 
-def generate_annex3(
-    parent: QWidget | None, database: Database, class_id: int, print_it: bool = False
+def _save_and_run(
+    parent: QWidget | None,
+    title: str,
+    *,
+    people: int,
+    file_name: str,
+    filters: str,
+    job_for: Callable[[Path], Job],
+    print_it: bool = False,
+    save_title: str | None = None,
 ) -> Task[WrittenDocument] | None:
-    """生成申请报告 (and with ``print_it``, 打印): the class's Annex 3 report as PDF."""
-    title = "申请报告"
+    """The sequence every action shares: confirm the full ID numbers of ``people`` (if any),
+    ask where to save, then write off the GUI thread and open the result. ``None`` when the
+    clerk declines or cancels; nothing is written then."""
+    if people and not _confirm_personal_data(parent, title, people):
+        return None
+    path = ask_save_path(parent, save_title or f"保存{title}", file_name, filters)
+    if path is None:
+        return None
+    return _run(parent, title, job_for(path), print_it)
+
+
+def _class_document(
+    parent: QWidget | None,
+    database: Database,
+    class_id: int,
+    title: str,
+    *,
+    counted: str,
+    document_name: str,
+    filters: str,
+    job_for: Callable[[Path], Job],
+    print_it: bool = False,
+) -> Task[WrittenDocument] | None:
+    """A document of one class: refused if the class is gone; the people asked about are the
+    roster count ``counted`` (``enrolled`` or ``completed``) the document lists."""
     found = _class_and_counts(database, class_id)
     if found is None:
         QMessageBox.warning(parent, title, "该培训班已不存在（可能已被删除）")
         return None
     name, counts = found
-    if counts["enrolled"] and not _confirm_personal_data(parent, title, counts["enrolled"]):
-        return None
-    path = ask_save_path(
-        parent, f"保存{title}", f"{class_designation(name)}申请报告.pdf", PDF_FILTER
-    )
-    if path is None:
-        return None
-    return _run(
+    return _save_and_run(
         parent,
         title,
-        lambda progress: write_annex3(database, class_id, path, progress=progress),
-        print_it,
+        people=counts[counted],
+        file_name=f"{class_designation(name)}{document_name}",
+        filters=filters,
+        job_for=job_for,
+        print_it=print_it,
+    )
+
+
+def generate_annex3(
+    parent: QWidget | None, database: Database, class_id: int, print_it: bool = False
+) -> Task[WrittenDocument] | None:
+    """生成申请报告 (and with ``print_it``, 打印): the class's Annex 3 report as PDF."""
+    return _class_document(
+        parent,
+        database,
+        class_id,
+        "申请报告",
+        counted="enrolled",
+        document_name="申请报告.pdf",
+        filters=PDF_FILTER,
+        job_for=lambda path: (
+            lambda progress: write_annex3(database, class_id, path, progress=progress)
+        ),
+        print_it=print_it,
     )
 
 
 def export_annex4(parent: QWidget | None, database: Database) -> Task[WrittenDocument] | None:
     """导出机构情况表: the Annex 4 workbook (the school's row, or a bureau's consolidation)."""
-    path = ask_save_path(parent, "导出机构情况表", f"{ANNEX4_TITLE}.xlsx", XLSX_FILTER)
-    if path is None:
-        return None
-    return _run(parent, "机构情况表", lambda _progress: write_annex4(database, path))
+    return _save_and_run(
+        parent,
+        "机构情况表",
+        people=0,
+        file_name=f"{ANNEX4_TITLE}.xlsx",
+        filters=XLSX_FILTER,
+        job_for=lambda path: lambda _progress: write_annex4(database, path),
+        save_title="导出机构情况表",
+    )
 
 
 def export_subsidy(
     parent: QWidget | None, database: Database, class_id: int
 ) -> Task[WrittenDocument] | None:
     """补贴申请表 of a finished class, as PDF or Excel (the clerk picks in the save dialog)."""
-    title = "补贴申请表"
-    found = _class_and_counts(database, class_id)
-    if found is None:
-        QMessageBox.warning(parent, title, "该培训班已不存在（可能已被删除）")
-        return None
-    name, counts = found
-    if counts["completed"] and not _confirm_personal_data(parent, title, counts["completed"]):
-        return None
-    path = ask_save_path(
+    return _class_document(
         parent,
-        f"保存{title}",
-        f"{class_designation(name)}{SUBSIDY_TITLE}.pdf",
-        f"{PDF_FILTER};;{XLSX_FILTER}",
-    )
-    if path is None:
-        return None
-    return _run(
-        parent,
-        title,
-        lambda progress: write_subsidy(database, class_id, path, progress=progress),
+        database,
+        class_id,
+        "补贴申请表",
+        counted="completed",
+        document_name=f"{SUBSIDY_TITLE}.pdf",
+        filters=f"{PDF_FILTER};;{XLSX_FILTER}",
+        job_for=lambda path: (
+            lambda progress: write_subsidy(database, class_id, path, progress=progress)
+        ),
     )
 
 
@@ -197,20 +239,16 @@ def export_class_roster(
     parent: QWidget | None, database: Database, class_id: int
 ) -> Task[WrittenDocument] | None:
     """导出学员名单: the class's 学员名单 workbook (序号、姓名、性别、身份证号、手机号)."""
-    title = "学员名单"
-    found = _class_and_counts(database, class_id)
-    if found is None:
-        QMessageBox.warning(parent, title, "该培训班已不存在（可能已被删除）")
-        return None
-    name, counts = found
-    if counts["enrolled"] and not _confirm_personal_data(parent, title, counts["enrolled"]):
-        return None
-    path = ask_save_path(
-        parent, f"保存{title}", f"{class_designation(name)}学员名单.xlsx", XLSX_FILTER
+    return _class_document(
+        parent,
+        database,
+        class_id,
+        "学员名单",
+        counted="enrolled",
+        document_name="学员名单.xlsx",
+        filters=XLSX_FILTER,
+        job_for=lambda path: lambda _progress: write_class_roster(database, class_id, path),
     )
-    if path is None:
-        return None
-    return _run(parent, title, lambda _progress: write_class_roster(database, class_id, path))
 
 
 def export_trainee_list(
@@ -226,17 +264,24 @@ def export_trainee_list(
         query = query.where(where)
     with database.session() as session:
         people = session.scalar(query) or 0
-    if people and not _confirm_personal_data(parent, title, people):
-        return None
-    path = ask_save_path(parent, f"保存{title}", f"{title}.xlsx", XLSX_FILTER)
-    if path is None:
-        return None
 
-    def job(progress: Progress) -> WrittenDocument:
-        def report(done: int, total: int) -> None:
-            progress.check()
-            progress.report(done, total)
+    def job_for(path: Path) -> Job:
+        def job(progress: Progress) -> WrittenDocument:
+            def report(done: int, total: int) -> None:
+                progress.check()
+                progress.report(done, total)
 
-        return write_trainee_list(database, path, where=where, order_by=order_by, progress=report)
+            return write_trainee_list(
+                database, path, where=where, order_by=order_by, progress=report
+            )
 
-    return _run(parent, title, job)
+        return job
+
+    return _save_and_run(
+        parent,
+        title,
+        people=people,
+        file_name=f"{title}.xlsx",
+        filters=XLSX_FILTER,
+        job_for=job_for,
+    )

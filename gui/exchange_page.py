@@ -58,6 +58,7 @@ from core.packages.records import LABELS
 from core.packages.writer import ExportResult, export_package
 from core.trust import Recipient, recipient, record_own_fingerprint, trust_identity
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import page_title
 from models.database import Database
 
 PACKAGE_FILTER = "持证通数据包 (*.certpkg)"
@@ -237,8 +238,7 @@ class ExchangePage(QWidget):
         self.preview: ImportPreviewDialog | None = None
 
         layout = QVBoxLayout(self)
-        heading = QLabel("数据交换")
-        heading.setObjectName("pageTitle")
+        heading = page_title("数据交换")
         layout.addWidget(heading)
         self.identity = QLabel()
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

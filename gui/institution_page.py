@@ -49,7 +49,7 @@ from core.phone import mask_phone
 from core.reference import Industry
 from gui.document_actions import export_annex4
 from gui.record_dialog import FieldMarks, chain_tab_order, error_label, set_message, with_message
-from gui.widgets import DivisionPicker, MaskedLineEdit
+from gui.widgets import DivisionPicker, MaskedLineEdit, page_title
 from models.database import Database
 
 WARNING_STYLE = "color: #9a6700;"
@@ -102,25 +102,25 @@ class ProfileForm(QWidget):
         """Annex 2's order (name, code, division, address, super-admin), then Annex 4's."""
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self._add_row(form, "机构名称", "name", self.name)
-        self._add_row(form, "机构类别", "category", self.category)
-        self._add_row(form, "统一社会信用代码", "uscc", self.uscc)
-        self._add_row(form, "本机使用者", "role", self.role)
-        self._add_row(form, "行政区划", "division_code", self.division, self.division.city)
-        self._add_row(form, "机构地址", "address", self.address)
-        self._add_row(form, "超级管理员姓名", "admin_name", self.admin_name)
-        self._add_row(
+        self.marks.add_row(form, "机构名称", "name", self.name)
+        self.marks.add_row(form, "机构类别", "category", self.category)
+        self.marks.add_row(form, "统一社会信用代码", "uscc", self.uscc)
+        self.marks.add_row(form, "本机使用者", "role", self.role)
+        self.marks.add_row(form, "行政区划", "division_code", self.division, self.division.city)
+        self.marks.add_row(form, "机构地址", "address", self.address)
+        self.marks.add_row(form, "超级管理员姓名", "admin_name", self.admin_name)
+        self.marks.add_row(
             form,
             "超级管理员身份证号",
             "admin_id_number",
             self.admin_id_number,
             self.admin_id_number.line,
         )
-        self._add_row(form, "联系人", "contact_name", self.contact_name)
-        self._add_row(
+        self.marks.add_row(form, "联系人", "contact_name", self.contact_name)
+        self.marks.add_row(
             form, "联系方式", "contact_phone", self.contact_phone, self.contact_phone.line
         )
-        self._add_row(form, "培训规模（人）", "training_capacity", self.training_capacity)
+        self.marks.add_row(form, "培训规模（人）", "training_capacity", self.training_capacity)
         form.addRow("", self.warnings)
 
     def tab_chain(self) -> list[QWidget]:
@@ -140,18 +140,6 @@ class ProfileForm(QWidget):
             self.contact_phone.toggle,
             self.training_capacity,
         ]
-
-    def _add_row(
-        self,
-        form: QFormLayout,
-        label: str,
-        field: str,
-        editor: QWidget,
-        marked: QWidget | None = None,
-    ) -> None:
-        box, message = with_message(editor)
-        form.addRow(label, box)
-        self.marks.bind(field, marked or editor, message)
 
     def _connect(self) -> None:
         for field, signal in (
@@ -369,8 +357,7 @@ class InstitutionPage(QWidget):
         self.reload()
 
     def _lay_out(self) -> None:
-        title = QLabel("本机构")
-        title.setObjectName("pageTitle")
+        title = page_title("本机构")
         profile_box = QGroupBox("机构信息（附件2、附件4）")
         QVBoxLayout(profile_box).addWidget(self.form)
         offerings_box = QGroupBox("培训能力（附件4）")
@@ -472,11 +459,7 @@ class InstitutionPage(QWidget):
                 session.commit()
             except ValidationFailed as refused:
                 session.rollback()
-                self.marks.reveal_all = True
-                self.marks.show(refused.errors)
-                target = self.marks.first_invalid(refused.errors)
-                if target is not None:
-                    target.setFocus()
+                self.marks.refuse(refused.errors)
                 self.message.setText("未保存：请按红色提示修改。")
                 return False
         self.reload()

@@ -42,6 +42,7 @@ from core.progress import (
 from gui.bureau_dashboard import BureauDashboard
 from gui.school_dashboard import SchoolDashboard
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import page_title
 from models.database import Database
 
 
@@ -131,8 +132,7 @@ class ProgressPage(QWidget):
         self._task: Task[Snapshot] | None = None
         self._again = False
 
-        self.title = QLabel("进度")
-        self.title.setObjectName("pageTitle")
+        self.title = page_title("进度")
         self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
         self.status = QLabel()
         self.refresh_button = QPushButton("刷新（F5）")

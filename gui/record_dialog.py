@@ -13,7 +13,16 @@ from itertools import pairwise
 
 from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.fields import FieldError
 
@@ -59,6 +68,20 @@ class FieldMarks:
     def bind(self, field: str, editor: QWidget, label: QLabel) -> None:
         self._fields[field] = (editor, label)
 
+    def add_row(
+        self,
+        form: QFormLayout,
+        label: str,
+        field: str,
+        editor: QWidget,
+        marked: QWidget | None = None,
+    ) -> None:
+        """Add ``editor`` to ``form`` with its error line; ``marked`` (a part of a compound
+        editor, such as a masked number's line) is what turns red and takes the cursor."""
+        box, message = with_message(editor)
+        form.addRow(label, box)
+        self.bind(field, marked or editor, message)
+
     def touch(self, field: str) -> None:
         self._touched.add(field)
 
@@ -81,6 +104,15 @@ class FieldMarks:
         """The editor of the first refused field, to put the cursor there after a failed save."""
         return next((self._fields[e.field][0] for e in errors if e.field in self._fields), None)
 
+    def refuse(self, errors: Sequence[FieldError]) -> None:
+        """After a refused save: every error shows, touched or not, and the cursor goes to
+        the first refused field so the clerk can fix it straight away."""
+        self.reveal_all = True
+        self.show(errors)
+        target = self.first_invalid(errors)
+        if target is not None:
+            target.setFocus()
+
 
 class RecordDialog(QDialog):
     """A dialog that remembers its size and asks before throwing edits away.
@@ -96,6 +128,26 @@ class RecordDialog(QDialog):
         geometry = QSettings().value(self._settings_key)
         if geometry is None or not self.restoreGeometry(geometry):  # type: ignore[arg-type]
             self.resize(fit_screen(default_size))
+
+    def confirm_buttons(
+        self,
+        confirm: str = "保存",
+        cancel: str = "取消",
+        *,
+        standard: QDialogButtonBox.StandardButton = QDialogButtonBox.StandardButton.Save,
+        default: bool = False,
+    ) -> tuple[QDialogButtonBox, QPushButton]:
+        """The dialog's confirm and cancel buttons, in Chinese, wired to ``accept`` and
+        ``reject``; with ``default``, Enter in the form presses the confirm button."""
+        buttons = QDialogButtonBox(standard | QDialogButtonBox.StandardButton.Cancel)
+        button = buttons.button(standard)
+        button.setText(confirm)
+        if default:
+            button.setDefault(True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        return buttons, button
 
     @property
     def dirty(self) -> bool:

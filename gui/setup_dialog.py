@@ -80,15 +80,9 @@ class SetupDialog(RecordDialog):
         picker = QFormLayout()
         picker.addRow("附件1中的单位", self.unit)
         picker.addRow("", self.target_info)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons, self.ok_button = self.confirm_buttons(
+            "完成登记", "退出", standard=QDialogButtonBox.StandardButton.Ok, default=True
         )
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("完成登记")
-        self.ok_button.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(picker)
@@ -144,11 +138,7 @@ class SetupDialog(RecordDialog):
                 session.commit()
             except ValidationFailed as refused:
                 session.rollback()
-                self.marks.reveal_all = True
-                self.marks.show(refused.errors)
-                target = self.marks.first_invalid(refused.errors)
-                if target is not None:
-                    target.setFocus()
+                self.marks.refuse(refused.errors)
                 return
         self.mark_clean()
         super().accept()

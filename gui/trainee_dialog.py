@@ -13,7 +13,6 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -90,7 +89,7 @@ class TraineeDialog(RecordDialog):
     def _lay_out(self) -> None:
         """The roster's order (姓名、性别、身份证号、手机号), then the rest; Tab follows it."""
         form = QFormLayout()
-        self._add_row(form, "姓名", "name", self.name)
+        self.marks.add_row(form, "姓名", "name", self.name)
         checked_id, message = with_message(self.id_number)
         self.marks.bind("id_number", self.id_number.line, message)
         id_box = QWidget()
@@ -105,21 +104,13 @@ class TraineeDialog(RecordDialog):
         form.addRow("身份证号", id_box)
         form.addRow("", self.id_warning)
         form.addRow("性别 / 出生日期", self.derived)
-        self._add_row(form, "手机号", "phone", self.phone, self.phone.line)
-        self._add_row(form, "身份", "identity", self.identity)
-        self._add_row(form, "专业", "major", self.major)
-        self._add_row(form, "班级", "class_name", self.class_name)
-        self._add_row(form, "毕业年份", "graduation_year", self.graduation_year)
-        self._add_row(form, "工作单位", "employer", self.employer)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("保存")
-        self.save_button.setDefault(True)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.marks.add_row(form, "手机号", "phone", self.phone, self.phone.line)
+        self.marks.add_row(form, "身份", "identity", self.identity)
+        self.marks.add_row(form, "专业", "major", self.major)
+        self.marks.add_row(form, "班级", "class_name", self.class_name)
+        self.marks.add_row(form, "毕业年份", "graduation_year", self.graduation_year)
+        self.marks.add_row(form, "工作单位", "employer", self.employer)
+        buttons, self.save_button = self.confirm_buttons(default=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addStretch(1)
@@ -141,18 +132,6 @@ class TraineeDialog(RecordDialog):
                 self.save_button,
             ]
         )
-
-    def _add_row(
-        self,
-        form: QFormLayout,
-        label: str,
-        field: str,
-        editor: QWidget,
-        marked: QWidget | None = None,
-    ) -> None:
-        box, message = with_message(editor)
-        form.addRow(label, box)
-        self.marks.bind(field, marked or editor, message)
 
     def _connect(self) -> None:
         for field, signal in (
@@ -246,11 +225,7 @@ class TraineeDialog(RecordDialog):
                 session.commit()
             except ValidationFailed as refused:
                 session.rollback()
-                self.marks.reveal_all = True
-                self.marks.show(refused.errors)
-                target = self.marks.first_invalid(refused.errors)
-                if target is not None:
-                    target.setFocus()
+                self.marks.refuse(refused.errors)
                 return
             self.saved_id = trainee.id
         self.mark_clean()

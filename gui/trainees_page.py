@@ -17,8 +17,6 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QKeyEvent,
-    QKeySequence,
-    QShortcut,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -54,6 +52,7 @@ from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wiz
 from gui.trainee_dialog import JUMP_TO_EXISTING, TraineeDialog
 from gui.trainee_picker import SEARCH_DELAY_MS
 from gui.trainee_table import COLUMNS, TraineeTableModel
+from gui.widgets import action_row, page_title, record_shortcuts, record_table
 from models.database import Database
 from models.trainee import Certificate, Trainee
 from models.training import Enrolment
@@ -161,8 +160,7 @@ class TraineesPage(QWidget):
     # --- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
-        title = QLabel("学员")
-        title.setObjectName("pageTitle")
+        title = page_title("学员")
         self.search = QLineEdit()
         self.search.setPlaceholderText("搜索：姓名、身份证号（或末4—6位）、手机号（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
@@ -182,19 +180,17 @@ class TraineesPage(QWidget):
         self.export_button = QPushButton("导出名单")
         self.export_button.setToolTip("把表格中按当前搜索和排序列出的学员及其证书导出为 Excel")
         self.summary = QLabel()
-        actions = QHBoxLayout()
-        for button in (
+        buttons = (
             self.add_button,
             self.edit_button,
             self.delete_button,
             self.undo_button,
             self.import_button,
             self.export_button,
-        ):
+        )
+        for button in buttons:
             button.setAutoDefault(False)
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.summary)
+        actions = action_row(buttons, self.summary)
 
         self.table = self._make_table()
         self.details = TraineeDetailPanel()
@@ -214,16 +210,10 @@ class TraineesPage(QWidget):
 
     def _make_table(self) -> QTableView:
         """No word wrap, fixed row height, whole rows: what keeps 200,000 rows smooth."""
-        table = QTableView()
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
+        table = record_table(self.model, QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setWordWrap(False)
         table.viewport().setAcceptDrops(True)  # a roster dropped here opens the import wizard
         table.viewport().installEventFilter(self)
-        table.verticalHeader().hide()
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
@@ -257,15 +247,14 @@ class TraineesPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
         self.model.modelReset.connect(self._model_reset)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            (QKeySequence.StandardKey.New, self.add_trainee),
-            (QKeySequence.StandardKey.Find, self.focus_search),
-            (QKeySequence.StandardKey.Undo, self.undo_delete),
-        ):
-            QShortcut(keys, self, slot, context=context)
-        delete = QKeySequence(Qt.Key.Key_Delete)
-        QShortcut(delete, self.table, self.delete_selected, context=context)
+        record_shortcuts(
+            self,
+            self.table,
+            new=self.add_trainee,
+            find=self.focus_search,
+            undo=self.undo_delete,
+            delete=self.delete_selected,
+        )
 
     def _restore_layout(self) -> None:
         settings = QSettings()

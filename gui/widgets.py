@@ -2,15 +2,26 @@
 
 Inline error lines, the red border and the remembered dialog size live in
 ``gui.record_dialog``; this module adds what the profile and trainee forms need besides:
-a number field that stays masked until the clerk asks, and the Shanxi division picker.
+a number field that stays masked until the clerk asks, the Shanxi division picker, and the
+title, button row, table and shortcuts the record pages (学员, 证书, 培训班) are built from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from core import reference
 
@@ -136,3 +147,59 @@ class DivisionPicker(QWidget):
 
     def _picked(self) -> None:
         self.changed.emit()
+
+
+# --- Record pages ---------------------------------------------------------------------------
+
+
+def page_title(text: str) -> QLabel:
+    """The heading of a page, named ``pageTitle`` as every page names its heading."""
+    title = QLabel(text)
+    title.setObjectName("pageTitle")
+    return title
+
+
+def action_row(buttons: Sequence[QPushButton], summary: QLabel) -> QHBoxLayout:
+    """A page's buttons left to right, then ``summary`` (the counts) at the right edge."""
+    actions = QHBoxLayout()
+    for button in buttons:
+        actions.addWidget(button)
+    actions.addStretch(1)
+    actions.addWidget(summary)
+    return actions
+
+
+def record_table(
+    model: QAbstractItemModel,
+    selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+) -> QTableView:
+    """A read-only table of records chosen by whole rows: editing goes through the dialogs."""
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(selection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    return table
+
+
+def record_shortcuts(
+    page: QWidget,
+    table: QTableView,
+    *,
+    new: Callable[[], object],
+    find: Callable[[], object],
+    undo: Callable[[], object],
+    delete: Callable[[], object],
+) -> None:
+    """Ctrl+N, Ctrl+F and Ctrl+Z anywhere on the page; Del only on the table, so that in the
+    search box it still deletes text rather than a record."""
+    context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+    for keys, slot in (
+        (QKeySequence.StandardKey.New, new),
+        (QKeySequence.StandardKey.Find, find),
+        (QKeySequence.StandardKey.Undo, undo),
+    ):
+        QShortcut(keys, page, slot, context=context)
+    QShortcut(QKeySequence(Qt.Key.Key_Delete), table, delete, context=context)

@@ -26,7 +26,6 @@ from core.idcard import check_id_number
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
 from core.importing.rows import (
-    CHUNK,
     QUERY_CHUNK,
     ImportPreview,
     PreviewRow,
@@ -192,13 +191,7 @@ def preview_certificates(
     holders: dict[int, tuple[str, str]] = {}
     first_line: dict[str, int] = {}
     total = len(sheet.rows)
-    for index, row in reader.data_rows(sheet):
-        if progress is not None and index % CHUNK == 0:
-            progress(index, total)
-        cells = reader.values(row)
-        if not cells:
-            preview.skipped_blank += 1
-            continue
+    for index, cells in reader.filled_rows(sheet, preview, progress):
         checked, id_number, name = _check_row(reader, index, cells, today)
         preview.rows.append(checked)
         if id_number is not None:

@@ -28,7 +28,6 @@ from core.fields import ValidationFailed
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
 from core.importing.rows import (
-    CHUNK,
     QUERY_CHUNK,
     ImportPreview,
     PreviewRow,
@@ -173,13 +172,7 @@ def preview_roster(
     total = len(sheet.rows)
     first_line: dict[str, int] = {}
     with collector_paused():
-        for index, row in reader.data_rows(sheet):
-            if progress is not None and index % CHUNK == 0:
-                progress(index, total)
-            cells = reader.values(row)
-            if not cells:
-                preview.skipped_blank += 1
-                continue
+        for index, cells in reader.filled_rows(sheet, preview, progress):
             checked, number = _check_row(reader, index, cells, identity, today)
             preview.rows.append(checked)
             if number is None:

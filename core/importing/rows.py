@@ -117,6 +117,24 @@ class RowReader:
         for index in range(self.mapping.data_start, len(sheet.rows)):
             yield index, sheet.rows[index]
 
+    def filled_rows(
+        self, sheet: Sheet, preview: ImportPreview[R], progress: ProgressCallback | None
+    ) -> Iterator[tuple[int, dict[str, Cell]]]:
+        """(index, mapped cells) of every data row that holds something, for the preview.
+
+        Blank rows are counted in ``preview.skipped_blank`` rather than refused: templates
+        and hand-kept lists leave gaps. ``progress`` hears every ``CHUNK`` rows.
+        """
+        total = len(sheet.rows)
+        for index, row in self.data_rows(sheet):
+            if progress is not None and index % CHUNK == 0:
+                progress(index, total)
+            cells = self.values(row)
+            if not cells:
+                preview.skipped_blank += 1
+                continue
+            yield index, cells
+
     def values(self, row: list[Cell]) -> dict[str, Cell]:
         """Field key → cell, for the mapped cells that hold something.
 
