@@ -255,12 +255,20 @@ def audit_origins(session: Session) -> list[str]:
     )
 
 
+def record_event(
+    database: Database, action: str, entity: str, detail: str, uuid: str | None = None
+) -> None:
+    """``record_action`` in a session of its own, for acts outside an ORM change: Core bulk
+    writes, files written by reports, a clerk revealing a full number on screen."""
+    with database.session() as session:
+        record_action(session, action, entity, uuid, detail)
+        session.commit()
+
+
 def record_export(database: Database, what: str, path: Path, people: int) -> None:
     """Note in the audit log that a file with full ID numbers or phones left the database.
 
     Such a file is the one way personal data leaves CertDesk unencrypted, so who wrote which
     file and when is worth keeping; the path is kept, the content never.
     """
-    with database.session() as session:
-        record_action(session, EXPORTED, FILE, None, f"{what}（{people} 人，含完整号码）：{path}")
-        session.commit()
+    record_event(database, EXPORTED, FILE, f"{what}（{people} 人，含完整号码）：{path}")

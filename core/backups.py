@@ -274,6 +274,16 @@ def second_folder_of_file(db_path: Path) -> Path | None:
 # --- taking and listing backups ---------------------------------------------------------------
 
 
+def backup_before_change(database: Database, reason: str) -> BackupOutcome | None:
+    """The backup taken before a bulk change (an import), so the clerk can go back to it.
+
+    None for a server database: its administrator backs it up with the server's own tools.
+    """
+    if database.path is None:
+        return None
+    return take_backup(database, reason)
+
+
 def _sqlite_path(database: Database) -> Path:
     if database.path is None:
         raise BackupUnsupported(

@@ -21,6 +21,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from sqlalchemy import ColumnElement, func, select
 
+from core.audit import record_export
 from core.class_records import roster_counts
 from core.environment_errors import describe_failure
 from core.fields import ValidationFailed
@@ -102,10 +103,16 @@ _RUNNING: set[Task[WrittenDocument]] = set()
 
 
 def _run(
-    parent: QWidget | None, title: str, job: Job, print_it: bool = False
+    parent: QWidget | None,
+    title: str,
+    job: Job,
+    print_it: bool = False,
+    on_written: Callable[[WrittenDocument], None] | None = None,
 ) -> Task[WrittenDocument]:
     def done(written: WrittenDocument) -> None:
         _RUNNING.discard(task)
+        if on_written is not None:
+            on_written(written)
         if written.warnings:
             QMessageBox.warning(parent, title, "\n".join(written.warnings))
         show_document(written.path, print_it)
@@ -135,6 +142,7 @@ def _class_and_counts(database: Database, class_id: int) -> tuple[str, dict[str,
 
 def _save_and_run(
     parent: QWidget | None,
+    database: Database,
     title: str,
     *,
     people: int,
@@ -145,14 +153,19 @@ def _save_and_run(
     save_title: str | None = None,
 ) -> Task[WrittenDocument] | None:
     """The sequence every action shares: confirm the full ID numbers of ``people`` (if any),
-    ask where to save, then write off the GUI thread and open the result. ``None`` when the
-    clerk declines or cancels; nothing is written then."""
+    ask where to save, then write off the GUI thread and open the result; a file with full
+    numbers is noted in the audit log. ``None`` when the clerk declines or cancels; nothing is
+    written then."""
     if people and not _confirm_personal_data(parent, title, people):
         return None
     path = ask_save_path(parent, save_title or f"保存{title}", file_name, filters)
     if path is None:
         return None
-    return _run(parent, title, job_for(path), print_it)
+
+    def audit(written: WrittenDocument) -> None:
+        record_export(database, title, written.path, people)
+
+    return _run(parent, title, job_for(path), print_it, audit if people else None)
 
 
 def _class_document(
@@ -176,6 +189,7 @@ def _class_document(
     name, counts = found
     return _save_and_run(
         parent,
+        database,
         title,
         people=counts[counted],
         file_name=f"{class_designation(name)}{document_name}",
@@ -208,6 +222,7 @@ def export_annex4(parent: QWidget | None, database: Database) -> Task[WrittenDoc
     """导出机构情况表: the Annex 4 workbook (the school's row, or a bureau's consolidation)."""
     return _save_and_run(
         parent,
+        database,
         "机构情况表",
         people=0,
         file_name=f"{ANNEX4_TITLE}.xlsx",
@@ -279,6 +294,7 @@ def export_trainee_list(
 
     return _save_and_run(
         parent,
+        database,
         title,
         people=people,
         file_name=f"{title}.xlsx",

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import reference
+from core.audit import REVEALED, record_event
 from core.fields import FieldError, ValidationFailed
 from core.idcard import mask_id_number
 from core.institution import (
@@ -346,6 +347,10 @@ class InstitutionPage(QWidget):
         self.general = error_label()
         self.marks = FieldMarks(self.general)
         self.form = ProfileForm(self.marks)
+        for field in (self.form.admin_id_number, self.form.contact_phone):
+            field.revealed_by_clerk.connect(
+                lambda: record_event(self.database, REVEALED, "institutions", "本机构信息")
+            )
         self.form.lock_uscc()
         self.offerings = OfferingsEditor(self.marks)
         self.save_button = QPushButton("保存（Ctrl+S）")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import reference
+from core.audit import REVEALED, record_event
 from core.fields import FieldError, ValidationFailed
 from core.idcard import check_id_number, mask_id_number
 from core.phone import mask_phone
@@ -61,6 +62,14 @@ class TraineeDialog(RecordDialog):
         self._validate()
         self.name.setFocus()
 
+    def _audit_reveal(self) -> None:
+        uuid = None
+        if self.trainee_id is not None:
+            with self.database.session() as session:
+                trainee = session.get(Trainee, self.trainee_id)
+                uuid = trainee.uuid if trainee is not None else None
+        record_event(self.database, REVEALED, "trainees", "学员编辑窗口", uuid)
+
     def _make_editors(self) -> None:
         self.name = QLineEdit()
         self.id_number = MaskedLineEdit(mask_id_number)
@@ -76,6 +85,8 @@ class TraineeDialog(RecordDialog):
         self.jump.hide()
         self.phone = MaskedLineEdit(mask_phone)
         self.phone.line.setPlaceholderText("11位手机号，可不填")
+        for field in (self.id_number, self.phone):
+            field.revealed_by_clerk.connect(self._audit_reveal)
         self.identity = QComboBox()
         self.identity.addItems([i.name for i in reference.trainee_identities()])
         self.major = QLineEdit()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import func, select
 
+from core.audit import REVEALED, record_event
 from core.fields import ValidationFailed
 from core.trainee_records import (
     MAX_DELETE,
@@ -229,6 +230,10 @@ class TraineesPage(QWidget):
             )
         return table
 
+    def _audit_reveal(self, revealed: bool) -> None:
+        if revealed:
+            record_event(self.database, REVEALED, "trainees", "学员列表：显示完整号码")
+
     def _connect(self) -> None:
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -236,6 +241,7 @@ class TraineesPage(QWidget):
         self._search_timer.timeout.connect(self.apply_search)
         self.search.textChanged.connect(self._search_timer.start)
         self.reveal.toggled.connect(self.model.set_reveal)
+        self.reveal.toggled.connect(self._audit_reveal)
         self.model.statusChanged.connect(self.summary.setText)
         self.add_button.clicked.connect(self.add_trainee)
         self.edit_button.clicked.connect(self.edit_current)

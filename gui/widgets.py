@@ -33,8 +33,11 @@ class MaskedLineEdit(QWidget):
 
     Masked, the box is read-only (editing a row of asterisks makes no sense); 显示 shows the
     full number and makes it editable. An empty box is never masked, so a new record can be
-    typed straight away. Listen to ``line.textEdited`` and read ``text()``.
+    typed straight away. Listen to ``line.textEdited`` and read ``text()``; ``revealed_by_clerk``
+    fires when the clerk chooses to see a stored number in full (an act the audit log keeps).
     """
+
+    revealed_by_clerk = Signal()
 
     def __init__(self, mask: Callable[[str], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,6 +80,8 @@ class MaskedLineEdit(QWidget):
         self.set_revealed(not self._revealed)
         if self._revealed:
             self.line.setFocus()
+            if self._value:
+                self.revealed_by_clerk.emit()
 
     def _show(self) -> None:
         self.line.setText(self._value if self._revealed else self._mask(self._value))

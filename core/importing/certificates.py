@@ -21,6 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.audit import IMPORTED, record_event
+from core.backups import backup_before_change
 from core.certificate_records import CertificateFields, check_certificate, normalize_certificate
 from core.idcard import check_id_number
 from core.importing.header import ColumnMapping
@@ -279,6 +281,7 @@ def import_certificates(
     if invalid and not skip_invalid:
         raise ImportRefused(f"有{invalid}行有误，未导入任何数据")
     new = [r for r in preview.rows if r.status is RowStatus.NEW]
+    backup_before_change(database, "before-import")
     try:
         with database.engine.begin() as connection:
             origin = local_origin_of(connection)
@@ -293,6 +296,7 @@ def import_certificates(
             "导入期间库中数据已被改动（可能有相同编号的证书刚被录入），"
             "未导入任何数据；请重新预览后再导入"
         ) from exc
+    record_event(database, IMPORTED, "certificates", f"导入证书名单：新增{len(new)}本")
     return CertificateImportResult(
         inserted=len(new),
         already_stored=sum(1 for r in preview.rows if r.status is RowStatus.EXISTING),

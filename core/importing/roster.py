@@ -23,6 +23,8 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.audit import IMPORTED, record_event
+from core.backups import backup_before_change
 from core.class_records import enrol
 from core.fields import ValidationFailed
 from core.importing.header import ColumnMapping
@@ -250,6 +252,7 @@ def import_roster(
         if progress is not None:
             progress(done, total)
 
+    backup_before_change(database, "before-import")
     try:
         with database.engine.begin() as connection:
             origin = local_origin_of(connection)
@@ -271,6 +274,12 @@ def import_roster(
         ) from exc
     except ValidationFailed as exc:
         raise ImportRefused(f"{exc}；未导入任何数据") from exc
+    record_event(
+        database,
+        IMPORTED,
+        "trainees",
+        f"导入学员名册：新增{len(new)}人，更新{len(changed)}人，编入培训班{enrolled}人",
+    )
     return RosterImportResult(
         inserted=len(new),
         updated=len(changed),

@@ -9,8 +9,11 @@ from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from core.audit import EXPORTED
 from gui.document_actions import LAST_FOLDER_KEY, export_subsidy, generate_annex3
+from models.audit import AuditEntry
 from models.database import Database
 from tests.reports.builders import add_class
 
@@ -66,6 +69,12 @@ def test_the_report_is_written_in_the_background_and_opened(
     qtbot.waitUntil(lambda: len(dialogs.opened) == 2, timeout=20000)
     assert Path(dialogs.starts[1]).parent == folder
     assert dialogs.messages == []
+    # Each file with full numbers is in the audit log, by name.
+    with school.session() as session:
+        details = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == EXPORTED)
+        ).all()
+    assert len(details) == 2 and str(first) in details[0]
 
 
 def test_a_refusal_is_shown_and_nothing_is_written(

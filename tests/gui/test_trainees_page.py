@@ -287,3 +287,33 @@ def test_closing_a_changed_form_asks_first(
     press(dialog.name, Qt.Key.Key_Escape)
     assert asked and dialog.isVisible()
     dialog.mark_clean()
+
+
+def _reveals(db: Database) -> list[tuple[str, str | None, str]]:
+    from core.audit import REVEALED
+    from models.audit import AuditEntry
+
+    with db.session() as session:
+        rows = session.execute(
+            select(AuditEntry.entity, AuditEntry.record_uuid, AuditEntry.detail).where(
+                AuditEntry.action == REVEALED
+            )
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_revealing_full_numbers_is_audited(
+    qtbot: QtBot, page: TraineesPage, people: dict[str, int], school: Database
+) -> None:
+    assert _reveals(school) == []
+    page.reveal.setChecked(True)
+    page.reveal.setChecked(False)
+    assert _reveals(school) == [("trainees", None, "学员列表：显示完整号码")]
+
+    dialog = TraineeDialog(school, next(iter(people.values())))
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.id_number.toggle, Qt.MouseButton.LeftButton)
+    assert dialog.id_number.revealed
+    [_, (entity, uuid, detail)] = _reveals(school)
+    assert (entity, detail) == ("trainees", "学员编辑窗口")
+    assert uuid is not None and len(uuid) == 32

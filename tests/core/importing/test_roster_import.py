@@ -326,3 +326,20 @@ def test_random_cells_never_raise_and_every_row_gets_a_verdict(
             assert not row.errors
             assert row.fields is not None and len(row.fields.id_number) == 18
     assert len(preview.rows) + preview.skipped_blank == len(rows)
+
+
+def test_an_import_is_preceded_by_a_backup_and_audited(school: Database, tmp_path: Path) -> None:
+    from core.audit import IMPORTED
+    from core.backups import list_backups
+    from models.audit import AuditEntry
+
+    assert school.path is not None
+    before = len(list_backups(school.path))
+    import_roster(school, _preview(school, _roster(tmp_path / "a.xlsx", [WANG, LI])))
+    backups = list_backups(school.path)
+    assert len(backups) == before + 1
+    assert any("before-import" in b.path.name for b in backups)
+    with school.session() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == IMPORTED))
+    assert entry is not None
+    assert "新增2人" in entry.detail
