@@ -14,6 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
 
+#: ``ExchangePackage.direction``: a package written here, or one imported here.
+SENT = "sent"
+RECEIVED = "received"
+
 
 class ExchangePackage(Base):
     """One package written here or imported here: the sequence chain per sender lives here.
@@ -27,7 +31,7 @@ class ExchangePackage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     package_id: Mapped[str] = mapped_column(String(32), unique=True)
-    direction: Mapped[str] = mapped_column(String(8))  # "sent" | "received"
+    direction: Mapped[str] = mapped_column(String(8))  # SENT | RECEIVED
     sender_uscc: Mapped[str] = mapped_column(String(18), index=True)
     sender_name: Mapped[str] = mapped_column(String(100))
     recipient_uscc: Mapped[str | None] = mapped_column(String(18))

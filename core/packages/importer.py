@@ -53,10 +53,9 @@ from core.trust import trust_sender_on_first_use
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
-from models.exchange import ExchangePackage, ImportConflict
+from models.exchange import RECEIVED, ExchangePackage, ImportConflict
 from models.sync import Tombstone
 
-RECEIVED = "received"
 IMPORTED = "imported"
 DRY_RUN = "dry_run"
 DUPLICATE = "duplicate"

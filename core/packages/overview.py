@@ -14,12 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from core.idcard import mask_id_number
-from models.exchange import ExchangePackage, ImportConflict
+from models.exchange import RECEIVED, ExchangePackage, ImportConflict
 from models.institution import Institution
 from models.trainee import Certificate, Trainee
 from models.training import TrainingClass
-
-RECEIVED = "received"
 
 
 @dataclass(frozen=True)

@@ -66,12 +66,10 @@ from core.version import VERSION
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
-from models.exchange import ExchangePackage, SentRevision
+from models.exchange import SENT, ExchangePackage, SentRevision
 from models.institution import Institution
 from models.migrate import current_revision
 from models.sync import Tombstone
-
-SENT = "sent"
 
 
 @dataclass(frozen=True)

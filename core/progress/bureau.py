@@ -31,13 +31,11 @@ from core.progress.rules import (
     own_row,
     target_level,
 )
-from models.exchange import ExchangePackage
+from models.exchange import RECEIVED, ExchangePackage
 from models.institution import Institution
 
 #: An institution whose newest package is older than this is listed as not reporting.
 DEFAULT_STALE_DAYS = 30
-#: ``ExchangePackage.direction`` of a package imported here (see models/exchange.py).
-RECEIVED = "received"
 
 
 def _last_packages(session: Session) -> dict[str, datetime]:
