@@ -47,7 +47,11 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def announce_full_numbers(what: str) -> None:
+    """Before a file with full numbers is written, tell the clerk what it will hold."""
+    sys.stderr.write(f"注意：{full_numbers_notice(what)}\n")
+
+
 def full_numbers_written(ctx: Context, what: str, written: WrittenDocument) -> None:
-    """Tell the clerk the file holds full numbers, and keep a note of it in the audit log."""
-    sys.stderr.write(f"注意：{full_numbers_notice(what, written.rows)}\n")
+    """Keep a note in the audit log of a file with full numbers that was written."""
     record_export(ctx.database(), what, written.path, written.rows)

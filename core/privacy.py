@@ -87,14 +87,16 @@ def mask_field_value(field: str, value: object) -> str:
     return mask_personal_numbers(text)
 
 
-def full_numbers_notice(what: str, people: int) -> str:
+def full_numbers_notice(what: str, people: int | None = None) -> str:
     """The warning shown before a file with full ID numbers or phones is written.
 
     The law asks that a person handling sensitive personal information be told so; a clerk
-    who is about to mail a roster should know what is in it before it exists.
+    who is about to mail a roster should know what is in it before it exists. ``people`` is
+    left out where the count is known only once the file is written (the command line).
     """
+    whose = f" {people} 人的" if people is not None else ""
     return (
-        f"即将写出的{what}含有 {people} 人的完整身份证号和/或手机号（敏感个人信息）。"
+        f"即将写出的{what}含有{whose}完整身份证号和/或手机号（敏感个人信息）。"
         "请妥善保管该文件，不要通过未加密的邮件、聊天工具传送，用完后及时删除。"
     )
 

@@ -13,7 +13,13 @@ from datetime import date
 from pathlib import Path
 
 from cli.commands.importing import refusals
-from cli.context import CliError, Context, full_numbers_written, print_json
+from cli.context import (
+    CliError,
+    Context,
+    announce_full_numbers,
+    full_numbers_written,
+    print_json,
+)
 from core import reference
 from core.class_records import class_summaries
 from reports.annex3 import write_annex3
@@ -101,7 +107,9 @@ def _report(written: WrittenDocument) -> int:
 def export_annex3(args: argparse.Namespace, ctx: Context) -> int:
     _check_suffix(args.out, ".pdf")
     with refusals():
-        written = write_annex3(ctx.database(), args.class_id, args.out, args.date)
+        database = ctx.database()
+        announce_full_numbers("申请报告（附学员名单）")
+        written = write_annex3(database, args.class_id, args.out, args.date)
     full_numbers_written(ctx, "申请报告（附学员名单）", written)
     return _report(written)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cli.commands import documents
 from cli.commands.importing import refusals
-from cli.context import Context, full_numbers_written
+from cli.context import Context, announce_full_numbers, full_numbers_written
 from reports.roster_xlsx import write_class_roster, write_trainee_list
 
 Registrar = Callable[[argparse._SubParsersAction], None]
@@ -45,7 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def export_class_roster(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
-        written = write_class_roster(ctx.database(), args.class_id, args.out)
+        database = ctx.database()
+        announce_full_numbers("学员名单")
+        written = write_class_roster(database, args.class_id, args.out)
     full_numbers_written(ctx, "学员名单", written)
     print(written.path)
     return 0
@@ -53,7 +55,9 @@ def export_class_roster(args: argparse.Namespace, ctx: Context) -> int:
 
 def export_trainees(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
-        written = write_trainee_list(ctx.database(), args.out)
+        database = ctx.database()
+        announce_full_numbers("学员及证书清单")
+        written = write_trainee_list(database, args.out)
     full_numbers_written(ctx, "学员及证书清单", written)
     print(written.path)
     return 0

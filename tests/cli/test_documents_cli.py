@@ -61,7 +61,7 @@ def test_export_annex3_writes_the_report_and_prints_its_path(
     assert code == 0, err
     assert out.strip().splitlines()[-1] == str(out_file)
     # The roster carries full numbers: the clerk is told, and the export is audited.
-    assert err.startswith("注意：") and "5 人的完整身份证号" in err
+    assert err.startswith("注意：即将写出的申请报告") and "完整身份证号" in err
     assert len(PdfReader(out_file).pages) == 3  # the letter, the roster, the plan
     code, out, _ = run(capsys, db_path, "audit", "--json")
     assert any(e["action"] == "导出" and "申请报告" in e["detail"] for e in json.loads(out))
