@@ -34,9 +34,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from sqlalchemy import ColumnElement, Connection, Select, func, select
-from sqlalchemy.sql.expression import UnaryExpression
-from sqlalchemy.sql.operators import custom_op
+from sqlalchemy import Boolean, ColumnElement, Connection, Select, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from core.idcard import mask_id_number
 from core.phone import mask_phone
@@ -92,16 +93,33 @@ COLUMNS: tuple[TableColumn, ...] = (
 )
 _FETCHED = (Trainee.id, *(c.attribute for c in COLUMNS))
 
-_UNARY_PLUS = custom_op("+")
 
-
-def unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    """The condition behind SQLite's unary ``+``, which keeps the planner off its indexes.
+class Unindexed(ColumnElement[bool]):
+    """A condition SQLite's planner should not answer from an index.
 
     For a broad search the walk in display order is the fast plan; left alone, SQLite would
-    use the search's indexes and then sort most of the table.
+    use the search's indexes and then sort most of the table. SQLite's way to say so is a
+    unary ``+``; other databases (a bureau's PostgreSQL) get the plain condition.
     """
-    return UnaryExpression(condition.self_group(), operator=_UNARY_PLUS)  # type: ignore[return-value]
+
+    inherit_cache = True
+    # The wrapped condition is part of the statement's cache key: without it every search
+    # would share the first one's compiled SQL.
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+    type = Boolean()
+
+    def __init__(self, condition: ColumnElement[bool]) -> None:
+        self.condition = condition
+
+
+@compiles(Unindexed)
+def _plain(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.condition.self_group(), **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unary_plus(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.condition.self_group(), **kw)
 
 
 @dataclass(frozen=True)
@@ -143,20 +161,16 @@ class TraineeQuery:
         return found
 
     def ordered(self, ids: set[int]) -> Select[tuple[int]]:
-        """The known matching ids in display order (one JSON parameter, however many)."""
-        listed = func.json_each("[" + ",".join(map(str, sorted(ids))) + "]").table_valued("value")
-        return (
-            select(Trainee.id)
-            .where(Trainee.id.in_(select(listed.c.value)))
-            .order_by(*self.order_by())
-        )
+        """The known matching ids in display order: at most ``NARROW_LIMIT`` of them, so a
+        plain IN list serves SQLite and a bureau's PostgreSQL alike."""
+        return select(Trainee.id).where(Trainee.id.in_(sorted(ids))).order_by(*self.order_by())
 
     def window(self, offset: int, limit: int) -> Select[Any]:
         """One window of a broad search (or of the whole table), rows and all."""
         query = select(*_FETCHED).order_by(*self.order_by()).offset(offset).limit(limit)
         condition = self.terms.condition()
         if condition is not None:
-            query = query.where(unindexed(condition))
+            query = query.where(Unindexed(condition))
         return query
 
 

@@ -190,3 +190,25 @@ def test_headers_and_ids(model: TraineeTableModel) -> None:
     assert headers[:4] == ["姓名", "性别", "身份证号", "手机号"]
     assert model.data(model.index(0, 0), table.TRAINEE_ID_ROLE) == model.trainee_id(0)
     assert model.trainee_id(10_000) is None
+
+
+def test_narrow_and_broad_searches_on_each_backend(any_database: Database, small_windows) -> None:
+    """A bureau may keep its database on PostgreSQL: the table's queries must run there too."""
+    from core.institution import register_local_institution
+    from tests.conftest import SCHOOL
+
+    with any_database.session() as session:
+        register_local_institution(session, SCHOOL)
+        session.execute(insert(Trainee), PEOPLE)
+        session.commit()
+    model = TraineeTableModel(any_database)
+    model.set_search("王伟")  # narrow: at most NARROW_LIMIT matches, ordered by id list
+    narrow = all_rows(model)
+    assert narrow and all(text(model, r, NAME).startswith("王伟") for r in range(len(narrow)))
+    tail = str(PEOPLE[7]["id_number"])[-4:]  # last four digits, through the tail indexes
+    model.set_search(tail)
+    expected = {p["name"] for p in PEOPLE if str(p["id_number"]).endswith(tail)}
+    expected |= {p["name"] for p in PEOPLE if str(p["phone"]).endswith(tail)}
+    assert {text(model, r, NAME) for r in range(model.rowCount())} == expected
+    model.set_search("王")  # broad: walked in windows
+    assert len(all_rows(model)) == sum(1 for p in PEOPLE if str(p["name"]).startswith("王"))
