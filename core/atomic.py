@@ -22,7 +22,7 @@ def partial_path(path: Path) -> Path:
     return path.with_name(path.name + PARTIAL_SUFFIX)
 
 
-def _sync_directory(directory: Path) -> None:
+def sync_directory(directory: Path) -> None:
     # Makes the rename itself durable on POSIX; Windows has no directory handles to flush.
     if os.name != "posix":
         return
@@ -54,7 +54,7 @@ def atomic_output(path: Path, *, overwrite: bool = False) -> Iterator[BinaryIO]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _sync_directory(path.parent)
+    sync_directory(path.parent)
 
 
 def write_bytes_atomically(path: Path, data: bytes, *, overwrite: bool = False) -> None:

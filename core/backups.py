@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.environment_errors import explain_environment_error
+from core.settings import put_setting, setting
 from models.backup import (
     BackupFile,
     PageProgress,
@@ -43,7 +43,6 @@ from models.backup import (
     partial_files,
 )
 from models.database import Database
-from models.sync import Setting
 
 __all__ = [
     "BACKUP_INTERVAL",
@@ -236,22 +235,15 @@ def file_fingerprint(path: Path) -> str | None:
 
 def second_folder(session: Session) -> Path | None:
     """The extra backup folder (a USB stick) chosen by the clerk, if any."""
-    value = session.scalar(select(Setting.value).where(Setting.key == SECOND_FOLDER_KEY))
+    value = setting(session, SECOND_FOLDER_KEY)
     return Path(value) if value else None
 
 
 def set_second_folder(session: Session, folder: Path | None) -> None:
     """Choose (or with None forget) the extra backup folder; the caller commits."""
-    current = session.get(Setting, SECOND_FOLDER_KEY)
-    if folder is None:
-        if current is not None:
-            session.delete(current)
-        return
-    text = str(folder.expanduser().resolve())
-    if current is None:
-        session.add(Setting(key=SECOND_FOLDER_KEY, value=text))
-    else:
-        current.value = text
+    put_setting(
+        session, SECOND_FOLDER_KEY, None if folder is None else str(folder.expanduser().resolve())
+    )
 
 
 def second_folder_of_file(db_path: Path) -> Path | None:

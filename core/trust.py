@@ -13,28 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.keys import ALGORITHMS, ENCRYPTION, SIGNING, KeyProblem, PublicIdentity, fingerprint
+from core.settings import put_setting, setting
 from core.uscc import check_uscc
 from models.exchange import TrustedKey
-from models.sync import Setting
 
 SOURCE_FILE = "file"
 SOURCE_PACKAGE = "package"
 RECIPIENT_SETTING = "exchange.recipient_uscc"
 #: Read by the Annex 3 report, which prints it small to tie the paper to the data.
 FINGERPRINT_SETTING = "keys.signing_fingerprint"
-
-
-def setting(session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
-    return None if row is None else row.value
-
-
-def put_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    elif row.value != value:
-        row.value = value
 
 
 def record_own_fingerprint(session: Session, signing_key: bytes) -> str:

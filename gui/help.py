@@ -18,13 +18,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
+from core.settings import setting
 from core.trust import FINGERPRINT_SETTING
 from core.version import VERSION
 from gui.record_dialog import fit_screen
 from models.database import Database, data_dir
-from models.sync import Setting
 
 GUIDE_NAME = "用户手册.md"
 
@@ -60,9 +59,7 @@ def open_user_guide(parent: QWidget | None) -> GuideDialog:
 
 def about_text(database: Database) -> str:
     with database.session() as session:
-        fingerprint = session.scalar(
-            select(Setting.value).where(Setting.key == FINGERPRINT_SETTING)
-        )
+        fingerprint = setting(session, FINGERPRINT_SETTING)
     location = database.path or database.url.render_as_string(hide_password=True)
     return (
         f"<h3>持证通 CertDesk {VERSION}</h3>"

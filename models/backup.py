@@ -13,10 +13,8 @@ they can be opened read-only from a write-protected stick and copied like any ot
 from __future__ import annotations
 
 import errno
-import os
 import re
 import sqlite3
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,9 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from core.atomic import PARTIAL_SUFFIX, sync_directory
+
 BACKUP_DIRNAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
-PARTIAL_SUFFIX = ".partial"
 _STAMP_FORMAT = "%Y%m%d-%H%M%S-%f"
 _NAME = re.compile(
     r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<reason>[A-Za-z0-9_-]+)\.sqlite3$"
@@ -137,17 +136,6 @@ def check_sqlite_file(path: Path, quick: bool = False) -> str:
     return "; ".join(str(row[0]) for row in rows) or "empty result"
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable: on POSIX the directory entry must reach the disk too."""
-    if sys.platform == "win32":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _discard(partial: Path) -> None:
     """Remove a failed copy and the rollback journal SQLite may have left beside it."""
     partial.unlink(missing_ok=True)
@@ -185,7 +173,7 @@ def _copy(
         _discard(partial)
         raise sqlite3.DatabaseError(f"备份校验失败：{verdict}")
     partial.replace(target)
-    _fsync_dir(target_dir)
+    sync_directory(target_dir)
     return target
 
 

@@ -30,9 +30,10 @@ from core.class_records import (
 )
 from core.classes import check_class
 from core.fields import FieldError, ValidationFailed
+from core.settings import setting
+from core.trust import FINGERPRINT_SETTING
 from models.database import Database
 from models.institution import Institution
-from models.sync import Setting
 from models.training import TrainingClass
 from reports.columns import PLAN_COLUMNS, ROSTER_COLUMNS, headers, row_values
 from reports.fonts import FontSet, coverage_problems, fonts_for
@@ -73,7 +74,6 @@ ATTACHMENTS = ("1. 学员名单（姓名、性别、身份证号、手机号）"
 ROSTER_LABEL, ROSTER_TITLE = "附件1", "学员名单"
 PLAN_LABEL, PLAN_TITLE = "附件2", "教学计划"
 TOTAL_LABEL = "合计"
-FINGERPRINT_SETTING = "keys.signing_fingerprint"
 FINGERPRINT_NOTE = "本单位数据签名密钥指纹：{fingerprint}"
 #: Empty grid lines between the attachment note and the signature: the seal (about 42 mm
 #: across) goes over the signature and date with its top within a line of the text (§7.3.5).
@@ -190,7 +190,7 @@ def gather_annex3(session: Session, class_id: int, report_date: date | None = No
 
     industry = reference.find_industry(training_class.industry_code)
     assert industry is not None and owner is not None  # both checked above
-    fingerprint = session.get(Setting, FINGERPRINT_SETTING)
+    fingerprint = setting(session, FINGERPRINT_SETTING)
     return Annex3Data(
         school=owner.name,
         industry=industry.name,
@@ -204,7 +204,7 @@ def gather_annex3(session: Session, class_id: int, report_date: date | None = No
         report_date=report_date or date.today(),
         roster=roster,
         plan=plan,
-        fingerprint=(fingerprint.value.strip() or None) if fingerprint else None,
+        fingerprint=(fingerprint or "").strip() or None,
     )
 
 
