@@ -25,12 +25,19 @@ from sqlalchemy.orm import Session, selectinload
 from core import reference
 from core.fields import FieldError, ValidationFailed
 from core.institution import local_institution
-from core.version import VERSION
 from models.database import Database
 from models.institution import Institution
 from reports.columns import ANNEX4_COLUMNS, row_values
 from reports.output import WrittenDocument, document_output
-from reports.sheets import LABEL_FONT, TITLE_FONT, merged_line, set_up_printing, write_table
+from reports.xlsx_writer import (
+    LABEL_FONT,
+    TITLE_FONT,
+    merged_line,
+    new_workbook,
+    set_up_printing,
+    write_cell,
+    write_table,
+)
 
 LABEL = "附件4"
 TITLE = "承担职业技能提升培训机构情况表"
@@ -162,20 +169,16 @@ def industry_note() -> tuple[str, str]:
 
 
 def build_workbook(data: Annex4Data) -> Workbook:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = SHEET_TITLE
+    workbook = new_workbook(TITLE)
+    sheet = workbook.create_sheet(SHEET_TITLE)
     columns = ANNEX4_COLUMNS
-    sheet.cell(row=1, column=1, value=LABEL).font = LABEL_FONT
+    write_cell(sheet, 1, 1, LABEL).font = LABEL_FONT
     rows = [row_values(columns, i, row) for i, row in enumerate(data.rows, start=1)]
     after = write_table(sheet, HEADER_ROW, columns, rows)
     merged_line(sheet, TITLE_ROW, len(columns), TITLE, font=TITLE_FONT, horizontal="center")
     for offset, line in enumerate(industry_note()):
         merged_line(sheet, after + offset, len(columns), line)
     set_up_printing(sheet, HEADER_ROW, after + 1, landscape=True)
-    workbook.properties.title = TITLE
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,8 +20,8 @@ from openpyxl.utils import get_column_letter
 from core.importing import ImportPreview, kind_title
 from core.importing.reader import Cell
 from core.importing.rows import cell_as_text, is_empty
-from core.version import VERSION
 from reports.output import WrittenDocument, document_output
+from reports.xlsx_writer import cell_text, new_workbook, write_cell
 
 LINE_HEADER = "原文件行号"
 REASON_HEADER = "错误原因"
@@ -35,18 +34,12 @@ MAX_WIDTH = 40
 _AUTHOR = "持证通"
 
 
-def _clean(text: str) -> str:
-    """Drop the control characters a workbook cannot hold (openpyxl refuses them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
 def _value(cell: Cell, as_text: bool) -> Cell:
+    """The cell as sent: a code as the text the importer read, anything else as it was."""
     if is_empty(cell):
         return None
     if as_text:
-        return _clean(cell_as_text(cell))
-    if isinstance(cell, str):
-        return _clean(cell)
+        return cell_as_text(cell)
     return cell
 
 
@@ -62,35 +55,29 @@ def build_error_report(preview: ImportPreview[Any]) -> Workbook:
     headers = [mapping.header_text(c) for c in range(width)]
     line_column, reason_column = width + 1, width + 2
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "有误的行"
+    workbook = new_workbook(f"{kind_title(mapping.kind)}导入错误报告")
+    sheet = workbook.create_sheet("有误的行")
     for column, title in enumerate([*headers, LINE_HEADER, REASON_HEADER], start=1):
-        sheet.cell(row=1, column=column, value=title).font = HEADER_FONT
+        write_cell(sheet, 1, column, title).font = HEADER_FONT
 
     samples: list[list[str]] = [[h] for h in headers]
     for out_row, row in enumerate(preview.invalid, start=2):
         cells = preview.sheet.rows[row.index]
         for column in range(width):
             original = cells[column] if column < len(cells) else ""
-            cell = sheet.cell(row=out_row, column=column + 1)
-            cell.value = _value(original, column in code_columns)
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text that looks like a formula stays text
-            if column in code_columns:
-                cell.number_format = "@"
+            as_text = column in code_columns
+            write_cell(sheet, out_row, column + 1, _value(original, as_text), text=as_text)
             samples[column].append(cell_as_text(original))
-        sheet.cell(row=out_row, column=line_column, value=row.line)
+        write_cell(sheet, out_row, line_column, row.line)
         reasons = "；".join(str(issue) for issue in row.errors)
-        sheet.cell(row=out_row, column=reason_column, value=_clean(reasons)).font = BAD_FONT
+        write_cell(sheet, out_row, reason_column, reasons).font = BAD_FONT
         for issue in row.errors:
             if issue.col_index is None:
                 continue
             bad = sheet.cell(row=out_row, column=issue.col_index + 1)
             bad.fill = BAD_FILL
             note = f"{bad.comment.text}\n{issue.message}" if bad.comment else issue.message
-            bad.comment = Comment(_clean(note), _AUTHOR, width=260, height=110)
+            bad.comment = Comment(cell_text(note), _AUTHOR, width=260, height=110)
 
     for column, texts in enumerate(samples, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = _width(texts[:200])
@@ -100,8 +87,6 @@ def build_error_report(preview: ImportPreview[Any]) -> Workbook:
         row_cells[0].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
-    workbook.properties.title = f"{kind_title(mapping.kind)}导入错误报告"
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 

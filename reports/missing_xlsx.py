@@ -25,12 +25,11 @@ from core.progress import (
     missing_graduates,
     missing_groups,
 )
-from core.version import VERSION
 from models.database import Database
 from models.institution import Institution
 from reports.columns import SEQUENCE, Column, row_values
 from reports.output import WrittenDocument, document_output
-from reports.sheets import TITLE_FONT, merged_line, set_up_printing, write_table
+from reports.xlsx_writer import TITLE_FONT, merged_line, new_workbook, set_up_printing, write_table
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -104,8 +103,7 @@ def _sheet(
 
 def build_missing_workbook(data: MissingList, *, reveal: bool = False) -> Workbook:
     """The list (masked unless ``reveal``) and a count per group, each on an A4-wide sheet."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook = new_workbook(data.title)
     people = data.rows if reveal else tuple(_masked(r) for r in data.rows)
     rows = [row_values(MISSING_COLUMNS, i, r) for i, r in enumerate(people, start=1)]
     _sheet(workbook, "还差谁", data.title, MISSING_COLUMNS, rows)
@@ -113,8 +111,6 @@ def build_missing_workbook(data: MissingList, *, reveal: bool = False) -> Workbo
     counts = [row_values(group_columns, i, g) for i, g in enumerate(data.groups, start=1)]
     label = MISSING_GROUPS[data.by]
     _sheet(workbook, f"按{label}汇总", f"按{label}汇总：尚未取证人数", group_columns, counts)
-    workbook.properties.title = data.title
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 

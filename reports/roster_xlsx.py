@@ -11,7 +11,6 @@ can be edited and imported back.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,18 +27,25 @@ from sqlalchemy.orm import Session
 from core.class_records import RosterRow, roster_rows
 from core.fields import FieldError, ValidationFailed
 from core.importing.rows import QUERY_CHUNK, ProgressCallback, chunks
-from core.version import VERSION
 from models.database import Database
 from models.trainee import Certificate, Trainee
 from reports.annex3 import class_designation, find_class
 from reports.columns import ROSTER_COLUMNS, SEQUENCE, Column, headers, row_values
 from reports.output import WrittenDocument, document_output
-from reports.sheets import TITLE_FONT, merged_line, set_up_printing, write_table
+from reports.xlsx_writer import (
+    DATE_FORMAT,
+    TITLE_FONT,
+    abandon,
+    merged_line,
+    new_workbook,
+    set_up_printing,
+    stream_value,
+    write_table,
+)
 
 ROSTER_TITLE_ROW = 1
 ROSTER_HEADER_ROW = 2
-TEXT_FORMAT = "@"
-DATE_FORMAT = "yyyy-mm-dd"
+HEADER_FONT = Font(bold=True)
 
 TRAINEE_COLUMNS: tuple[Column, ...] = (
     Column(SEQUENCE, "序号", 0, 7),
@@ -93,16 +97,10 @@ def gather_class_roster(session: Session, class_id: int) -> ClassRoster:
     return ClassRoster(class_name=training_class.name.strip(), rows=rows)
 
 
-def _text(value: object) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
-
-
 def build_class_roster(data: ClassRoster) -> Workbook:
     """序号、姓名、性别、身份证号、手机号 under a title, bordered, fit to an A4 page's width."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "学员名单"
+    workbook = new_workbook(data.title)
+    sheet = workbook.create_sheet("学员名单")
     rows = [row_values(ROSTER_COLUMNS, i, entry) for i, entry in enumerate(data.rows, start=1)]
     end = write_table(sheet, ROSTER_HEADER_ROW, ROSTER_COLUMNS, rows)
     merged_line(
@@ -115,8 +113,6 @@ def build_class_roster(data: ClassRoster) -> Workbook:
     )
     set_up_printing(sheet, ROSTER_HEADER_ROW, end - 1, landscape=False)
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    workbook.properties.title = data.title
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 
@@ -140,31 +136,21 @@ def _start_sheet(workbook: Workbook, title: str, columns: Sequence[Column]) -> W
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    header = []
-    for text in headers(columns):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([stream_value(sheet, text, font=HEADER_FONT) for text in headers(columns)])
     return sheet
 
 
 def _row_cells(sheet: Worksheet, columns: Sequence[Column], values: Iterable[Any]) -> list[Any]:
-    """Plain values where that is safe; text cells for codes and for text Excel would parse."""
-    out: list[Any] = []
-    for column, value in zip(columns, values, strict=True):
-        if column.text or (isinstance(value, str) and value.startswith("=")):
-            cell = WriteOnlyCell(sheet, value=_text(value))
-            cell.data_type = "s"
-            cell.number_format = TEXT_FORMAT
-            out.append(cell)
-        elif isinstance(value, date):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = DATE_FORMAT
-            out.append(cell)
-        else:
-            out.append(_text(value) if isinstance(value, str) else value)
-    return out
+    """Codes as text cells, dates formatted as dates, everything else as ``stream_value`` says."""
+    return [
+        stream_value(
+            sheet,
+            value,
+            text=column.text,
+            number_format=DATE_FORMAT if isinstance(value, date) else None,
+        )
+        for column, value in zip(columns, values, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -250,21 +236,6 @@ def _certificate_line(trainee: Trainee, certificate: Certificate) -> _Certificat
     )
 
 
-def _abandon(workbook: Workbook) -> None:
-    """Close a write-only workbook's sheets after a failed write, quietly.
-
-    Each sheet streams through generators (openpyxl's ``_rows`` and its writer's ``xf``). Left
-    to the garbage collector after a full disk, they fail again while closing, and Python
-    prints that as "Exception ignored" tracebacks after the clerk's one-line message.
-    """
-    for sheet in workbook.worksheets:
-        writer = getattr(sheet, "_writer", None)
-        for generator in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
-            if generator is not None:
-                with contextlib.suppress(Exception):
-                    generator.close()
-
-
 def _fill_trainee_list(
     workbook: Workbook, session: Session, ids: Sequence[int], progress: ProgressCallback | None
 ) -> int:
@@ -301,9 +272,7 @@ def write_trainee_list(
     clerk sees, filtered and ordered the same way. Sheet 学员 has one row per trainee; sheet
     证书 one row per certificate of those trainees.
     """
-    workbook = Workbook(write_only=True)
-    workbook.properties.title = "学员名单（含证书）"
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
+    workbook = new_workbook("学员名单（含证书）", write_only=True)
     try:
         with database.session() as session:
             query = select(Trainee.id).order_by(*order_by)
@@ -313,6 +282,6 @@ def write_trainee_list(
         with document_output(Path(path)) as stream:
             workbook.save(stream)
     except BaseException:
-        _abandon(workbook)
+        abandon(workbook)
         raise
     return WrittenDocument(Path(path), 0, written)

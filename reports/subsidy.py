@@ -27,7 +27,6 @@ from core import reference
 from core.class_records import class_fields, roster_rows
 from core.classes import check_class
 from core.fields import FieldError, ValidationFailed
-from core.version import VERSION
 from models.database import Database
 from models.institution import Institution
 from reports.annex3 import find_class
@@ -50,10 +49,11 @@ from reports.official import (
     stack_height,
 )
 from reports.output import WrittenDocument, document_output
-from reports.sheets import (
+from reports.xlsx_writer import (
     MONEY_FORMAT,
     TITLE_FONT,
     merged_line,
+    new_workbook,
     set_up_printing,
     total_row,
     write_table,
@@ -305,10 +305,8 @@ def render_subsidy_pdf(
 
 def build_workbook(claim: SubsidyClaim) -> Workbook:
     """Two sheets: the form (label/value pairs) and the completers with the total."""
-    workbook = Workbook()
-    form = workbook.active
-    assert form is not None
-    form.title = "补贴申请表"
+    workbook = new_workbook(TITLE_TEXT)
+    form = workbook.create_sheet("补贴申请表")
     after = write_table(form, 2, INFO_COLUMNS, claim.info())
     merged_line(form, 1, len(INFO_COLUMNS), TITLE_TEXT, font=TITLE_FONT, horizontal="center")
     merged_line(form, after + 1, len(INFO_COLUMNS), SIGNATURES)
@@ -326,8 +324,6 @@ def build_workbook(claim: SubsidyClaim) -> Workbook:
         roster, after, len(SUBSIDY_COLUMNS), TOTAL_LABEL, claim.total, number_format=MONEY_FORMAT
     )
     set_up_printing(roster, 2, after, landscape=False)
-    workbook.properties.title = TITLE_TEXT
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 

@@ -12,10 +12,16 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from core.version import VERSION
 from reports.columns import Column
 from reports.output import WrittenDocument, document_output
-from reports.sheets import TITLE_FONT, display_units, merged_line, set_up_printing, write_table
+from reports.xlsx_writer import (
+    TITLE_FONT,
+    display_units,
+    merged_line,
+    new_workbook,
+    set_up_printing,
+    write_table,
+)
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -48,17 +54,13 @@ def build_table_workbook(
     title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]
 ) -> Workbook:
     """One sheet: ``title`` across the top, then the bordered table, fit to an A4 page's width."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
+    workbook = new_workbook(title)
+    sheet = workbook.create_sheet(title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼")))
     columns = _columns(headers, rows)
     end = write_table(sheet, HEADER_ROW, columns, rows)
     merged_line(sheet, TITLE_ROW, len(columns), title, font=TITLE_FONT, horizontal="center")
     set_up_printing(sheet, HEADER_ROW, end - 1, landscape=len(columns) > 6)
     sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
-    workbook.properties.title = title
-    workbook.properties.creator = f"持证通 CertDesk {VERSION}"
     return workbook
 
 
