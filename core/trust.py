@@ -1,17 +1,23 @@
 """Which other institutions' keys this installation trusts, and whom it encrypts packages to.
 
-Trust is per 统一社会信用代码: the first signing key seen for a code (from its public key file,
-or from its first package) is kept, and a different key for the same code is refused from then
-on. The store is a table, so a bureau's clerks sharing one server database share it too.
+A trusted signing key is bound to one identity: a 统一社会信用代码, a role and a prefecture,
+recorded when the clerk confirmed its fingerprint (from its public key file, or from its first
+package, which is only imported when the clerk accepts it). From then on a different key for
+that code, or another code, role or prefecture for that key, is refused: a school's key can
+never speak as a bureau. What each role may then send is decided in ``core.packages.authority``.
+The store is a table, so a bureau's clerks sharing one server database share it too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.institution import ROLE_LABELS
 from core.keys import ALGORITHMS, ENCRYPTION, SIGNING, KeyProblem, PublicIdentity, fingerprint
 from core.settings import put_setting, setting
 from core.uscc import check_uscc
@@ -30,6 +36,32 @@ def record_own_fingerprint(session: Session, signing_key: bytes) -> str:
     return value
 
 
+class Claim(Protocol):
+    """Who a package's manifest or a public key file says its signer is."""
+
+    @property
+    def uscc(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def division_code(self) -> str: ...
+    @property
+    def signing_key(self) -> bytes: ...
+
+
+class _AnyKey:
+    """Stands for "every new key": what ``sync import --accept-new`` confirms."""
+
+    def __contains__(self, _fingerprint: object) -> bool:
+        return True
+
+
+#: Passed as the fingerprints a clerk accepted, accepts every first contact (CLI --accept-new).
+ANY_NEW_KEY: Container[str] = _AnyKey()
+
+
 def trusted_key(session: Session, uscc: str, purpose: str) -> TrustedKey | None:
     return session.scalar(
         select(TrustedKey).where(TrustedKey.uscc == uscc, TrustedKey.purpose == purpose)
@@ -40,6 +72,10 @@ def trusted_keys(session: Session) -> list[TrustedKey]:
     return list(session.scalars(select(TrustedKey).order_by(TrustedKey.uscc, TrustedKey.purpose)))
 
 
+def role_label(role: str | None) -> str:
+    return ROLE_LABELS.get(role or "", "身份未登记")
+
+
 def changed_key_message(name: str, uscc: str, known: TrustedKey, offered: bytes) -> str:
     return (
         f"{name}（{uscc}）的签名密钥与此前记录的不同：已记录的指纹 {known.fingerprint}，"
@@ -48,35 +84,90 @@ def changed_key_message(name: str, uscc: str, known: TrustedKey, offered: bytes)
     )
 
 
-def is_known_sender(session: Session, uscc: str, name: str, signing_key: bytes) -> bool:
-    """True for a known key, False for a first contact; raises KeyProblem for a changed key."""
-    known = trusted_key(session, uscc, SIGNING)
+def same_city(a: str, b: str) -> bool:
+    """Two 行政区划代码 in one prefecture (the first four digits), as a city bureau sees it."""
+    return a[:4] == b[:4]
+
+
+def check_claim(session: Session, claim: Claim) -> TrustedKey | None:
+    """The record this signer is bound to, or None on first contact.
+
+    Raises KeyProblem when the claim and the record disagree: another key for a known code,
+    another role or prefecture for a known key, or a key already on record for another code.
+    A key recorded before roles were (migration 0002) with no institution seen may still bind
+    the school role, which speaks for nothing but itself; any other role needs its key file.
+    """
+    who = f"{claim.name}（{claim.uscc}）"
+    known = trusted_key(session, claim.uscc, SIGNING)
     if known is None:
-        return False
-    if bytes.fromhex(known.public_key) != signing_key:
-        raise KeyProblem(changed_key_message(name, uscc, known, signing_key))
-    return True
+        other = session.scalar(
+            select(TrustedKey).where(
+                TrustedKey.purpose == SIGNING, TrustedKey.public_key == claim.signing_key.hex()
+            )
+        )
+        if other is not None:
+            raise KeyProblem(
+                f"{who}使用的签名密钥已登记为{other.institution_name}（{other.uscc}）的密钥"
+                f"（指纹 {other.fingerprint}）：同一密钥不能代表两个机构，已拒绝"
+            )
+        return None
+    if bytes.fromhex(known.public_key) != claim.signing_key:
+        raise KeyProblem(changed_key_message(claim.name, claim.uscc, known, claim.signing_key))
+    if known.role is None:
+        if claim.role != "school":
+            raise KeyProblem(
+                f"{who}的密钥是在记录身份之前信任的，此次自称{role_label(claim.role)}：请导入对方的"
+                "公钥文件（keys trust FILE）并电话核对指纹，以确认其身份"
+            )
+    elif known.role != claim.role:
+        raise KeyProblem(
+            f"{who}的密钥已登记为{role_label(known.role)}，此次却自称{role_label(claim.role)}："
+            "身份与记录不符，可能是伪造的，已拒绝"
+        )
+    if known.division_code and not same_city(known.division_code, claim.division_code):
+        raise KeyProblem(
+            f"{who}的行政区划已登记为 {known.division_code}，此次为 {claim.division_code}："
+            "与记录不符，已拒绝"
+        )
+    return known
 
 
 def _add(
-    session: Session, uscc: str, name: str, *, purpose: str, public_key: bytes, source: str
+    session: Session,
+    claim: Claim,
+    *,
+    purpose: str,
+    public_key: bytes,
+    source: str,
 ) -> TrustedKey:
     row = TrustedKey(
-        uscc=uscc,
+        uscc=claim.uscc,
         purpose=purpose,
-        institution_name=name,
+        institution_name=claim.name,
         algorithm=ALGORITHMS[purpose],
         public_key=public_key.hex(),
         fingerprint=fingerprint(public_key),
         source=source,
+        role=claim.role,
+        division_code=claim.division_code,
     )
     session.add(row)
     return row
 
 
-def trust_sender_on_first_use(session: Session, uscc: str, name: str, signing_key: bytes) -> None:
-    if not is_known_sender(session, uscc, name, signing_key):
-        _add(session, uscc, name, purpose=SIGNING, public_key=signing_key, source=SOURCE_PACKAGE)
+def bind(session: Session, claim: Claim, source: str) -> bool:
+    """Record the signer's key with its code, role and division; True if it was new.
+
+    The caller has checked the claim (``check_claim``) and the clerk has confirmed it.
+    """
+    known = check_claim(session, claim)
+    if known is None:
+        _add(session, claim, purpose=SIGNING, public_key=claim.signing_key, source=source)
+        return True
+    if known.role is None:
+        known.role = claim.role
+        known.division_code = claim.division_code
+    return False
 
 
 @dataclass(frozen=True)
@@ -93,23 +184,15 @@ def trust_identity(session: Session, identity: PublicIdentity, own_uscc: str) ->
     checked = check_uscc(identity.uscc)
     if not checked.ok:
         raise KeyProblem(f"公钥文件中的统一社会信用代码无效：{'；'.join(checked.errors)}")
-    known = is_known_sender(session, identity.uscc, identity.name, identity.signing_key)
-    if not known:
-        _add(
-            session,
-            identity.uscc,
-            identity.name,
-            purpose=SIGNING,
-            public_key=identity.signing_key,
-            source=SOURCE_FILE,
-        )
+    if identity.role not in ROLE_LABELS:
+        raise KeyProblem(f"公钥文件中的身份“{identity.role[:20]}”无效")
+    newly_trusted = bind(session, identity, SOURCE_FILE)
     if identity.encryption_key is not None:
         current = trusted_key(session, identity.uscc, ENCRYPTION)
         if current is None:
             _add(
                 session,
-                identity.uscc,
-                identity.name,
+                identity,
                 purpose=ENCRYPTION,
                 public_key=identity.encryption_key,
                 source=SOURCE_FILE,
@@ -121,7 +204,7 @@ def trust_identity(session: Session, identity: PublicIdentity, own_uscc: str) ->
         put_setting(session, RECIPIENT_SETTING, identity.uscc)
     return TrustOutcome(
         identity=identity,
-        newly_trusted=not known,
+        newly_trusted=newly_trusted,
         is_recipient=identity.encryption_key is not None,
     )
 

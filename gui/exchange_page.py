@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.exchange import audit_record_origins
 from core.institution import ROLE_LABELS, local_institution
 from core.keys import (
     PASSPHRASE_WARNING,
@@ -50,7 +51,7 @@ from core.keys import (
 )
 from core.packages import ProgressFn
 from core.packages.conflicts import ConflictView, open_conflicts, resolve_conflict
-from core.packages.format import KINDS, PackageError, describe
+from core.packages.format import KINDS, PackageError, Sender, describe
 from core.packages.importer import DUPLICATE, ImportOutcome, import_package
 from core.packages.overview import InstitutionStatus, institutions_overview
 from core.packages.reader import import_order
@@ -87,14 +88,27 @@ def _reporter(progress: Progress) -> ProgressFn:
 
 
 def _check_all(
-    database: Database, keys: LocalKeys, paths: list[Path], dry_run: bool, progress: Progress
+    database: Database,
+    keys: LocalKeys,
+    paths: list[Path],
+    progress: Progress,
+    accepted: frozenset[str] | None = None,
 ) -> list[Checked]:
+    """A dry run of every file (``accepted`` None), or their import with the fingerprints of
+    the new senders the clerk accepted."""
     results: list[Checked] = []
     for path in import_order(paths):
         progress.check()
         try:
             results.append(
-                import_package(database, path, keys, dry_run=dry_run, progress=_reporter(progress))
+                import_package(
+                    database,
+                    path,
+                    keys,
+                    dry_run=accepted is None,
+                    accept_new=accepted or frozenset(),
+                    progress=_reporter(progress),
+                )
             )
         except PackageError as exc:  # a KeyProblem (the passphrase) stops the whole job
             results.append(Refusal(path, str(exc)))
@@ -178,9 +192,18 @@ class ImportPreviewDialog(QDialog):
             self.table.item(row, 4 + len(COUNT_COLUMNS)).setToolTip(note)
 
     def importable(self) -> list[Path]:
-        return [
-            r.path for r in self.results if isinstance(r, ImportOutcome) and r.status != DUPLICATE
-        ]
+        return [r.path for r in self._importable()]
+
+    def new_senders(self) -> list[Sender]:
+        """Each sender seen for the first time, once: the clerk confirms their fingerprints."""
+        found: dict[str, Sender] = {}
+        for result in self._importable():
+            if result.first_contact:
+                found.setdefault(result.manifest.sender.fingerprint, result.manifest.sender)
+        return list(found.values())
+
+    def _importable(self) -> list[ImportOutcome]:
+        return [r for r in self.results if isinstance(r, ImportOutcome) and r.status != DUPLICATE]
 
 
 class KeyInitDialog(QDialog):
@@ -232,6 +255,8 @@ class ExchangePage(QWidget):
         self._task: Task[object] | None = None
         #: Asks the clerk for the bureau's passphrase (replaceable, e.g. by tests).
         self.ask_passphrase: Callable[[], str | None] = self._passphrase_dialog
+        #: Asks the clerk whether a new sender's fingerprint matches its paper report.
+        self.confirm_new_sender: Callable[[Sender], bool] = self._new_sender_dialog
         self.last_export: ExportResult | None = None
         self.last_results: list[Checked] = []
 
@@ -291,6 +316,12 @@ class ExchangePage(QWidget):
         row.addWidget(self.import_button)
         self.import_result = QLabel()
         row.addWidget(self.import_result, 1)
+        self.audit_origins_button = QPushButton("检查记录来源…")
+        self.audit_origins_button.setToolTip(
+            "检查以前导入的数据中，是否有冒充的发送方写入或改写的记录"
+        )
+        self.audit_origins_button.clicked.connect(self.show_origin_audit)
+        row.addWidget(self.audit_origins_button)
         receive.addLayout(row)
         self.institutions = _table(
             (
@@ -618,7 +649,7 @@ class ExchangePage(QWidget):
         self._task = run_in_background(
             self,
             "正在校验数据包",
-            lambda progress: _check_all(self.database, keys, paths, True, progress),
+            lambda progress: _check_all(self.database, keys, paths, progress),
             self._previewed,
             self._failed,
         )
@@ -626,11 +657,21 @@ class ExchangePage(QWidget):
     def _previewed(self, results: list[Checked]) -> None:
         self.import_button.setEnabled(True)
         dialog = ImportPreviewDialog(results, self)
-        dialog.accepted.connect(lambda: self._run_imports(dialog.importable()))
+        dialog.accepted.connect(lambda: self._confirm_then_import(dialog))
         self.preview = dialog
         dialog.open()
 
-    def _run_imports(self, paths: list[Path]) -> None:
+    def _confirm_then_import(self, preview: ImportPreviewDialog) -> None:
+        """Each new sender's fingerprint is shown and confirmed (or not) before anything is
+        written; the import refuses, and reports, the packages of a sender not accepted."""
+        accepted = frozenset(
+            sender.fingerprint
+            for sender in preview.new_senders()
+            if self.confirm_new_sender(sender)
+        )
+        self._run_imports(preview.importable(), accepted)
+
+    def _run_imports(self, paths: list[Path], accepted: frozenset[str]) -> None:
         keys = self.keys()
         if keys is None or not paths:
             return
@@ -638,10 +679,28 @@ class ExchangePage(QWidget):
         self._task = run_in_background(
             self,
             "正在导入数据包",
-            lambda progress: _check_all(self.database, keys, paths, False, progress),
+            lambda progress: _check_all(self.database, keys, paths, progress, accepted),
             self._imported,
             self._failed,
         )
+
+    def _new_sender_dialog(self, sender: Sender) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("首次收到的发送机构")
+        box.setText(
+            f"首次收到{sender.label}（{ROLE_LABELS.get(sender.role, sender.role)}）的数据包。"
+        )
+        box.setInformativeText(
+            f"它的签名密钥指纹是：\n\n    {sender.fingerprint}\n\n"
+            "请与该机构盖章的申请报告（附件3）末页下方印的“本单位数据签名密钥指纹”逐组核对，"
+            "或电话向对方核对。一致才接受：接受后，只接受这把密钥以这一身份签名的数据包；"
+            "不一致请不要接受，它的数据包不会导入。"
+        )
+        accept = box.addButton("指纹一致，接受", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("不接受", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is accept
 
     def _imported(self, results: list[Checked]) -> None:
         self.import_button.setEnabled(True)
@@ -660,6 +719,23 @@ class ExchangePage(QWidget):
                 "部分数据包未导入",
                 "\n\n".join(f"{r.path.name}：{r.reason}" for r in refused),
             )
+
+    def show_origin_audit(self) -> None:
+        try:
+            findings = audit_record_origins(self.database)
+        except PackageError as exc:
+            QMessageBox.warning(self, "无法检查", str(exc))
+            return
+        if not findings:
+            QMessageBox.information(
+                self, "检查记录来源", "未发现问题：每条记录都来自有权报送它的机构。"
+            )
+            return
+        QMessageBox.warning(
+            self,
+            "检查记录来源",
+            f"发现 {len(findings)} 处问题：\n\n" + "\n\n".join(f.message for f in findings),
+        )
 
     # ---- conflicts ---------------------------------------------------------------------------
 

@@ -50,8 +50,11 @@ class ExchangePackage(Base):
 class TrustedKey(Base):
     """A public key of another institution: imported from its key file, or trusted on first use.
 
-    One signing key per 统一社会信用代码, so a package signed by a different key for a known
-    institution is refused; bureaus also publish an encryption key that schools encrypt to.
+    A key is bound to one identity: one 统一社会信用代码, one role and one division, recorded
+    when it is trusted (the clerk confirmed the fingerprint of exactly that identity). A package
+    whose manifest claims another role or code for the key is refused, and so is a different key
+    for a known code; bureaus also publish an encryption key that schools encrypt to. ``role`` is
+    empty only for a key trusted before roles were recorded whose institution was never seen.
     """
 
     __tablename__ = "trusted_keys"
@@ -65,6 +68,8 @@ class TrustedKey(Base):
     public_key: Mapped[str] = mapped_column(String(64))  # hex of the raw 32 bytes
     fingerprint: Mapped[str] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(10))  # "file" | "package"
+    role: Mapped[str | None] = mapped_column(String(10))  # "school" | "city" | "province"
+    division_code: Mapped[str | None] = mapped_column(String(6))
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -33,8 +33,8 @@ def main() -> None:
         engine.dispose()
     # Generated code follows the project's style like any other file.
     path = str(script.path)  # type: ignore[union-attr]
-    subprocess.run(["ruff", "format", path], check=False)
-    subprocess.run(["ruff", "check", "--fix", "--quiet", path], check=False)
+    subprocess.run([sys.executable, "-m", "ruff", "format", path], check=False)
+    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "--quiet", path], check=False)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from core.institution import Profile, register_local_institution  # noqa: E402
 from core.keys import LocalKeys, keys_dir_for, read_public_identity  # noqa: E402
 from core.packages.importer import import_package  # noqa: E402
 from core.packages.writer import export_package  # noqa: E402
-from core.trust import trust_identity  # noqa: E402
+from core.trust import ANY_NEW_KEY, trust_identity  # noqa: E402
 from core.uscc import uscc_check_char  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.exchange_page import ExchangePage  # noqa: E402
@@ -102,7 +102,7 @@ def main(out_dir: Path) -> int:
                 trust_identity(session, read_public_identity(key_file), keys.uscc)
                 session.commit()
             package = export_package(database, keys, folder / "usb")
-            import_package(city, package.path, city_keys)
+            import_package(city, package.path, city_keys, accept_new=ANY_NEW_KEY)
         with city.session() as session:  # a clerk's correction at the bureau (revision 2)
             corrected = session.scalars(
                 select(Trainee).where(

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from application.exchange import audit_record_origins
 from cli.context import CliError, Context, print_json
 from core.institution import ROLE_LABELS, local_institution
 from core.keys import (
@@ -34,7 +35,14 @@ from core.packages.overview import institutions_overview, people_at_several_scho
 from core.packages.reader import import_order
 from core.packages.records import LABELS
 from core.packages.writer import export_package
-from core.trust import recipient, record_own_fingerprint, trust_identity, trusted_keys
+from core.trust import (
+    ANY_NEW_KEY,
+    recipient,
+    record_own_fingerprint,
+    role_label,
+    trust_identity,
+    trusted_keys,
+)
 from models.database import Database
 
 PASSPHRASE_ENV = "CERTDESK_PASSPHRASE"
@@ -57,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("import", help="导入数据包（先校验，再在一个事务中写入）")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--dry-run", action="store_true", help="只预检并显示将发生的变化，不写入")
+    p.add_argument(
+        "--accept-new",
+        action="store_true",
+        help="接受首次报送的机构（须先与其申请报告上印的或电话告知的指纹核对）；"
+        "不加此项时，未经 keys trust 信任的新发送机构一律拒绝",
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(handler=import_command)
 
@@ -74,6 +88,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     choice.add_argument("--take-incoming", action="store_true", help="采用收到的记录")
     choice.add_argument("--keep-local", action="store_true", help="保留本地记录")
     p.set_defaults(handler=resolve_command)
+
+    p = commands.add_parser(
+        "audit-origins",
+        help="检查旧版本导入的数据中是否有冒充的发送方写入的记录（发现问题时退出码为 1）",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(handler=audit_origins_command)
 
     p = commands.add_parser("shared", help="同一身份证号在多所学校的学员（不合并）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -165,6 +186,7 @@ def _counts_line(label: str, counts: dict[str, int]) -> str:
 
 def _print_outcome(outcome: ImportOutcome) -> None:
     print(f"{outcome.path.name}：{describe(outcome.manifest)}")
+    print(f"  发送机构签名密钥指纹：{outcome.manifest.sender.fingerprint}")
     if outcome.status == DUPLICATE:
         print(f"  已导入（{outcome.duplicate_imported_at}），未做改动")
         return
@@ -188,7 +210,12 @@ def _outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
     return {
         "file": str(outcome.path),
         "status": outcome.status,
-        "sender": {"uscc": manifest.sender.uscc, "name": manifest.sender.name},
+        "sender": {
+            "uscc": manifest.sender.uscc,
+            "name": manifest.sender.name,
+            "role": manifest.sender.role,
+            "fingerprint": manifest.sender.fingerprint,
+        },
         "sequence": manifest.sequence,
         "kind": manifest.kind,
         "counts": {table: c.as_dict() for table, c in outcome.counts.items()},
@@ -202,9 +229,12 @@ def import_command(args: argparse.Namespace, ctx: Context) -> int:
     keys = _local_keys(database)
     refused = 0
     results: list[dict[str, Any]] = []
+    accept_new = ANY_NEW_KEY if args.accept_new else frozenset()
     for path in import_order(args.files):
         try:
-            outcome = import_package(database, path, keys, dry_run=args.dry_run)
+            outcome = import_package(
+                database, path, keys, dry_run=args.dry_run, accept_new=accept_new
+            )
         except (PackageError, KeyProblem) as exc:
             refused += 1
             sys.stderr.write(f"{path.name}：拒绝导入：{exc}。数据库未做改动\n")
@@ -269,6 +299,22 @@ def resolve_command(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def audit_origins_command(args: argparse.Namespace, ctx: Context) -> int:
+    try:
+        findings = audit_record_origins(ctx.database())
+    except PackageError as exc:
+        raise _refusal(exc) from exc
+    if args.json:
+        print_json([asdict(finding) for finding in findings])
+    elif not findings:
+        print("未发现问题：每条记录都来自有权报送它的机构")
+    else:
+        for finding in findings:
+            print(finding.message)
+        print(f"共发现 {len(findings)} 处问题", file=sys.stderr)
+    return 1 if findings else 0
+
+
 def shared_command(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.database().session() as session:
         people = people_at_several_schools(session)
@@ -317,6 +363,8 @@ def keys_show(args: argparse.Namespace, ctx: Context) -> int:
                 "uscc": key.uscc,
                 "name": key.institution_name,
                 "purpose": key.purpose,
+                "role": key.role,
+                "division_code": key.division_code,
                 "fingerprint": key.fingerprint,
                 "source": key.source,
                 "first_seen": key.first_seen,
@@ -343,7 +391,10 @@ def keys_show(args: argparse.Namespace, ctx: Context) -> int:
     for key in trusted:
         kind = "签名" if key["purpose"] == SIGNING else "加密"
         how = "公钥文件" if key["source"] == "file" else "首个数据包"
-        print(f"信任：{key['name']}（{key['uscc']}）{kind}密钥 {key['fingerprint']}，来自{how}")
+        print(
+            f"信任：{key['name']}（{key['uscc']}，{role_label(key['role'])}）{kind}密钥 "
+            f"{key['fingerprint']}，来自{how}，{key['first_seen']:%Y-%m-%d} 起"
+        )
     return 0
 
 

@@ -1,7 +1,10 @@
 """Conflicts the importer kept for the clerk: list them, keep the local row or take the incoming.
 
 Taking the incoming record writes it as it arrived (its revision and origin included), so the
-sender's next change, with a higher revision, applies normally afterwards.
+sender's next change, with a higher revision, applies normally afterwards. It is refused when
+it would change whose a row is: a record or deletion whose origin differs from the row stored
+under its UUID, a child hung under another origin's parent, this installation's own records,
+or an origin its sender may not speak for (checked again now, ``core.packages.authority``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.idcard import mask_id_number
+from core.institution import local_institution
+from core.packages.authority import resolution_refusal
 from core.packages.format import PackageError
 from core.packages.records import (
     LABELS,
@@ -26,7 +31,6 @@ from core.packages.records import (
 from core.packages.rows import MissingParent, RowWriter
 from models.base import utcnow
 from models.exchange import ExchangePackage, ImportConflict
-from models.institution import Institution
 from models.sync import Tombstone
 
 KEPT_LOCAL = "kept_local"
@@ -84,11 +88,37 @@ def open_conflicts(session: Session) -> list[ConflictView]:
     ]
 
 
+def _stored_origin(session: Session, entity: str, uuid: str) -> str | None:
+    table = spec_by_name()[entity].table
+    return session.scalar(select(table.c.origin).where(table.c.uuid == uuid))
+
+
+def _refuse_other_origin(stored: str | None, incoming: str) -> None:
+    if stored is not None and stored != incoming:
+        raise PackageError(
+            f"无法采用：该记录在本机构属于 {stored}，收到的记录来自 {incoming}，"
+            "处理冲突不能改变记录的归属"
+        )
+
+
+def _refuse_foreign_parents(session: Session, entity: str, record: dict[str, Any]) -> None:
+    for ref in spec_by_name()[entity].refs:
+        assert ref.parent is not None
+        if record[ref.name] is None:
+            continue
+        owner = _stored_origin(session, ref.parent, record[ref.name])
+        if owner is not None and owner != record["origin"]:
+            raise PackageError(
+                f"无法采用：所属的{LABELS[ref.parent]}属于另一机构（{owner}），不能挂在其下"
+            )
+
+
 def _take_deletion(session: Session, conflict: ImportConflict) -> None:
     try:
         record = decode_record(tombstone_spec(), conflict.incoming)
     except RecordError as exc:
         raise PackageError(f"冲突记录已损坏：{exc}") from exc
+    _refuse_other_origin(_stored_origin(session, conflict.entity, conflict.uuid), record["origin"])
     writer = RowWriter(session)
     writer.delete(spec_by_name()[conflict.entity], [conflict.uuid])
     session.execute(delete(Tombstone).where(Tombstone.uuid == conflict.uuid))
@@ -101,11 +131,13 @@ def _take_record(session: Session, conflict: ImportConflict) -> None:
         record = decode_record(spec, conflict.incoming)
     except RecordError as exc:
         raise PackageError(f"冲突记录已损坏：{exc}") from exc
+    stored = _stored_origin(session, conflict.entity, conflict.uuid)
+    _refuse_other_origin(stored, record["origin"])
+    _refuse_foreign_parents(session, conflict.entity, record)
     writer = RowWriter(session)
-    exists = session.scalar(select(spec.table.c.id).where(spec.table.c.uuid == conflict.uuid))
     try:
         with session.begin_nested():
-            if exists is None:
+            if stored is None:
                 session.execute(delete(Tombstone).where(Tombstone.uuid == conflict.uuid))
                 writer.insert(spec, [record])
             else:
@@ -128,8 +160,15 @@ def resolve_conflict(session: Session, conflict_id: int, take_incoming: bool) ->
     if conflict.resolution is not None:
         raise PackageError(f"冲突 {conflict_id} 已处理过")
     if take_incoming:
-        if conflict.uuid == session.scalar(select(Institution.uuid).where(Institution.is_local)):
-            raise PackageError("无法采用：这条记录是本机构自己的机构信息，只能在本机构页面修改")
+        receiver = local_institution(session)
+        assert receiver is not None  # conflicts exist only where packages were imported
+        if receiver.uuid == conflict.uuid or receiver.uscc == conflict.origin:
+            raise PackageError("无法采用：这条记录是本机构自己的数据，只能在本机构修改")
+        package = session.get(ExchangePackage, conflict.package_id)
+        assert package is not None  # a foreign key
+        refusal = resolution_refusal(session, receiver, package.sender_uscc, conflict.origin)
+        if refusal is not None:
+            raise PackageError(f"无法采用：{refusal}")
         if conflict.deletion:
             _take_deletion(session, conflict)
         else:

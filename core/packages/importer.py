@@ -7,26 +7,35 @@ clerk, never a silent overwrite. A record that would collide with another local 
 natural key (the same ID number twice for one school, the same certificate number…) or whose
 parent is missing is a conflict too, so the transaction never fails half-way on a constraint.
 
-Per sender, packages form a chain: an incremental package must follow the last one imported
-(otherwise 缺少第N号数据包), and a full package starts a new baseline.
+Before any of that, the package is cut to what its sender may speak for
+(``core.packages.authority``) and a row never changes origin: a record whose UUID is stored
+under another origin, a child whose parent belongs to another origin, a deletion of another
+origin's row, are conflicts the clerk sees, and taking them is refused. A tombstone only ever
+stands for a row of its own origin, so one naming a UUID that turns out to be another origin's
+suppresses nothing.
+
+Per sender, packages form a chain by the highest sequence imported: an incremental package
+must follow it (otherwise 缺少第N号数据包), a full package above it starts a new baseline, and
+an older package never rewinds it. A sender seen for the first time is imported only when the
+clerk accepted its fingerprint (``accept_new``); a dry run shows it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from core import reference
 from core.institution import local_institution
 from core.keys import LocalKeys
 from core.packages import ProgressFn, no_progress
+from core.packages.authority import within_authority
 from core.packages.format import (
     AUDIT_LOG,
     DEFAULT_LIMITS,
@@ -34,6 +43,7 @@ from core.packages.format import (
     Limits,
     Manifest,
     PackageError,
+    Sender,
 )
 from core.packages.reader import VerifiedPackage, read_package
 from core.packages.records import (
@@ -49,7 +59,7 @@ from core.packages.records import (
 )
 from core.packages.rows import BATCH, RowWriter, chunks
 from core.privacy import mask_personal_numbers
-from core.trust import trust_sender_on_first_use
+from core.trust import SOURCE_PACKAGE, bind
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
@@ -117,6 +127,8 @@ class ImportPlan:
     updates: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     deletes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     new_tombstones: list[dict[str, Any]] = field(default_factory=list)
+    #: stored tombstones of another origin than the record now arriving under their UUID
+    void_tombstones: set[str] = field(default_factory=set)
     conflicts: list[Conflict] = field(default_factory=list)
     audit_inserts: list[dict[str, Any]] = field(default_factory=list)
 
@@ -132,6 +144,8 @@ class ImportOutcome:
     counts: dict[str, TableCounts]
     notices: tuple[str, ...]
     duplicate_imported_at: str | None = None
+    #: the sender's key is not trusted yet: importing needs its fingerprint confirmed
+    first_contact: bool = False
 
     def total(self) -> TableCounts:
         return _sum(self.counts)
@@ -143,28 +157,28 @@ def _number_list(numbers: range) -> str:
     return f"第{numbers[0]}号至第{numbers[-1]}号"
 
 
-def _last_received(session: Session, sender: str) -> ExchangePackage | None:
-    return session.scalar(
-        select(ExchangePackage)
-        .where(ExchangePackage.direction == RECEIVED, ExchangePackage.sender_uscc == sender)
-        .order_by(ExchangePackage.id.desc())
-        .limit(1)
+def highest_received(session: Session, sender: str) -> int:
+    """The chain's end for one sender: the highest sequence imported, 0 before the first."""
+    highest = session.scalar(
+        select(func.max(ExchangePackage.sequence)).where(
+            ExchangePackage.direction == RECEIVED, ExchangePackage.sender_uscc == sender
+        )
     )
+    return highest or 0
 
 
 def _check_sequence(session: Session, manifest: Manifest, notices: list[str]) -> None:
     sender = manifest.sender
-    last = _last_received(session, sender.uscc)
+    done = highest_received(session, sender.uscc)
     if manifest.kind == FULL:
-        if last is not None and manifest.sequence <= last.sequence:
+        if manifest.sequence <= done:
             notices.append(
-                f"这个完整数据包是第{manifest.sequence}号，不大于已导入的第{last.sequence}号："
+                f"这个完整数据包是第{manifest.sequence}号，不大于已导入的第{done}号："
                 "若对方没有从备份恢复数据，它可能是一份过期的数据包；与本地不一致的记录将作为冲突保留，"
                 "不会覆盖本地数据"
             )
         return
     follows = manifest.follows or 0
-    done = last.sequence if last is not None else 0
     if follows > done:
         raise PackageError(
             f"缺少{_number_list(range(done + 1, follows + 1))}数据包：第{manifest.sequence}号"
@@ -178,20 +192,27 @@ def _check_sequence(session: Session, manifest: Manifest, notices: list[str]) ->
         )
 
 
-def _notices_about_sender(session: Session, package: VerifiedPackage, notices: list[str]) -> None:
-    sender = package.manifest.sender
+def first_contact_notice(sender: Sender) -> str:
+    return (
+        f"首次收到{sender.label}的数据包，其签名密钥指纹为 {sender.fingerprint}。"
+        "请与对方申请报告（附件3）末页印的指纹核对，或电话核对；"
+        "确认后才导入，此后只接受该密钥以该身份签名的数据包"
+    )
+
+
+def _notices_about_sender(package: VerifiedPackage, notices: list[str]) -> None:
     if package.first_contact:
-        notices.append(
-            f"首次收到{sender.label}的数据包，其签名密钥指纹为 {sender.fingerprint}。"
-            "请与对方电话核对；导入后，只接受该密钥签名的数据包"
-        )
+        notices.append(first_contact_notice(package.manifest.sender))
     if package.manifest.sealing is None:
         notices.append("该数据包未加密（发送方明确选择了不加密）")
-    own = local_institution(session)
-    if own is not None and own.role == "city" and sender.division_code[:4] != own.division_code[:4]:
-        notices.append(
-            f"发送机构的行政区划（{reference.division_path(sender.division_code)}）不在本市"
-        )
+
+
+def other_origin(origin: str) -> str:
+    return f"该记录在本地属于另一机构（{origin}），导入不会改变记录的归属"
+
+
+def other_deletion(origin: str) -> str:
+    return f"本地已有另一机构（{origin}）对同一记录的删除记录"
 
 
 class _Planner:
@@ -201,8 +222,8 @@ class _Planner:
         self.session = session
         self.plan = plan
         self.package = plan.package
-        #: parent table → UUIDs that will exist after the import (local or incoming)
-        self.present: dict[str, set[str]] = defaultdict(set)
+        #: parent table → UUID → origin, of rows that will exist after the import
+        self.present: dict[str, dict[str, str]] = defaultdict(dict)
 
     def counts(self, table: str) -> TableCounts:
         return self.plan.counts.setdefault(table, TableCounts())
@@ -238,21 +259,28 @@ class _Planner:
             found.update({row.uuid: dict(row._mapping) for row in rows})
         return found
 
-    def local_tombstones(self, uuids: Iterable[str]) -> dict[str, int]:
+    def local_tombstones(self, uuids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+        """UUID → (entity, origin, revision) of the deletions stored here."""
         table = Tombstone.__table__
-        found: dict[str, int] = {}
+        found: dict[str, tuple[str, str, int]] = {}
         for chunk in chunks(list(uuids)):
             rows = self.session.execute(
-                select(table.c.uuid, table.c.revision).where(table.c.uuid.in_(chunk))
+                select(table.c.uuid, table.c.entity, table.c.origin, table.c.revision).where(
+                    table.c.uuid.in_(chunk)
+                )
             )
-            found.update({row.uuid: row.revision for row in rows})
+            found.update({row.uuid: (row.entity, row.origin, row.revision) for row in rows})
         return found
 
-    def existing(self, table: str, uuids: set[str]) -> set[str]:
-        column = spec_by_name()[table].table.c.uuid
-        found: set[str] = set()
+    def existing(self, table: str, uuids: set[str]) -> dict[str, str]:
+        """UUID → origin of the rows of ``table`` stored here among ``uuids``."""
+        columns = spec_by_name()[table].table.c
+        found: dict[str, str] = {}
         for chunk in chunks(sorted(uuids)):
-            found.update(self.session.scalars(select(column).where(column.in_(chunk))))
+            rows = self.session.execute(
+                select(columns.uuid, columns.origin).where(columns.uuid.in_(chunk))
+            )
+            found.update({row.uuid: row.origin for row in rows})
         return found
 
     def plan_deletions(self) -> None:
@@ -266,13 +294,16 @@ class _Planner:
             counts = self.counts(entity)
             for record in records:
                 row = local.get(record["uuid"])
-                if record["uuid"] in known:
+                stored = known.get(record["uuid"])
+                if stored is not None and stored[1] != record["origin"]:
+                    self.conflict(spec, record, other_deletion(stored[1]), None, True)
+                elif stored is not None:
                     counts.unchanged += 1
                 elif row is None:
                     counts.unchanged += 1  # never had it: keep the tombstone to pass it on
                     self.plan.new_tombstones.append(record)
                 elif row["origin"] != record["origin"]:
-                    self.conflict(spec, record, "删除记录与本地记录的来源机构不同", None, True)
+                    self.conflict(spec, record, other_origin(row["origin"]), None, True)
                 elif row["revision"] >= record["revision"]:
                     self.conflict(
                         spec,
@@ -310,8 +341,11 @@ class _Planner:
                 continue
             if parent in self.plan.deletes.get(ref.parent, set()):
                 return f"所属的{LABELS[ref.parent]}已被删除"
-            if parent not in self.present[ref.parent]:
+            owner = self.present[ref.parent].get(parent)
+            if owner is None:
                 return f"所属的{LABELS[ref.parent]}（{parent}）不存在"
+            if owner != record["origin"]:
+                return f"所属的{LABELS[ref.parent]}属于另一机构（{owner}），不能挂在其下"
         return None
 
     def plan_audit(self) -> None:
@@ -343,17 +377,21 @@ class _Planner:
             row = local.get(record["uuid"])
             if row is None:
                 gone = tombstoned.get(record["uuid"])
+                if gone is not None and (gone[0], gone[1]) != (spec.name, record["origin"]):
+                    # Another origin's deletion stands for nothing of this record's origin.
+                    self.plan.void_tombstones.add(record["uuid"])
+                    gone = None
                 if gone is None:
                     candidates.append((record, None))
-                elif record["revision"] < gone:
+                elif record["revision"] < gone[2]:
                     counts.unchanged += 1  # an older copy of a row deleted since
                 else:
-                    self.conflict(spec, record, "该记录在本地已被删除", gone)
+                    self.conflict(spec, record, "该记录在本地已被删除", gone[2])
+            elif row["origin"] != record["origin"]:
+                self.conflict(spec, record, other_origin(row["origin"]), row["revision"])
             elif same_content(spec, row, record):
                 counts.unchanged += 1
-                self.present[spec.name].add(record["uuid"])
-            elif row["origin"] != record["origin"]:
-                self.conflict(spec, record, "与本地同一记录的来源机构不同", row["revision"])
+                self.present[spec.name][record["uuid"]] = row["origin"]
             elif record["revision"] > row["revision"]:
                 candidates.append((record, row))
             elif record["revision"] == row["revision"]:
@@ -376,7 +414,7 @@ class _Planner:
             if reason is not None:
                 self.conflict(spec, record, reason, local_revision)
                 continue
-            self.present[spec.name].add(record["uuid"])
+            self.present[spec.name][record["uuid"]] = record["origin"]
             if row is None:
                 counts.new += 1
                 self.plan.inserts[spec.name].append(record)
@@ -407,9 +445,12 @@ class _Planner:
         for ref in spec.refs:
             assert ref.parent is not None
             wanted = {r[ref.name] for r in records if r[ref.name] is not None}
-            unknown = wanted - self.present[ref.parent]
+            unknown = wanted - self.present[ref.parent].keys()
             deleted = self.plan.deletes.get(ref.parent, set())
-            self.present[ref.parent].update(self.existing(ref.parent, unknown) - deleted)
+            found = self.existing(ref.parent, unknown)
+            self.present[ref.parent].update(
+                {uuid: origin for uuid, origin in found.items() if uuid not in deleted}
+            )
 
 
 def plan_import(session: Session, package: VerifiedPackage) -> ImportPlan:
@@ -424,13 +465,21 @@ def plan_import(session: Session, package: VerifiedPackage) -> ImportPlan:
     )
     if plan.duplicate_of is not None:
         return plan
+    receiver = local_institution(session)
+    assert receiver is not None  # read_package refused an unregistered receiver
+    plan.package = package = within_authority(session, receiver, package, plan.notices)
     _check_sequence(session, manifest, plan.notices)
-    _notices_about_sender(session, package, plan.notices)
+    _notices_about_sender(package, plan.notices)
     planner = _Planner(session, plan)
     planner.plan_deletions()
     for spec in table_specs():
         planner.plan_table(spec)
     planner.plan_audit()
+    if plan.void_tombstones:
+        plan.notices.append(
+            f"此前收到的 {len(plan.void_tombstones)} 条删除记录指向的是另一机构的记录，"
+            "不能删除它们，已作废（可能有人伪造删除记录，可运行 sync audit-origins 检查）"
+        )
     return plan
 
 
@@ -493,17 +542,13 @@ class _Writer:
         )
         self.session.add(log)
         self.session.flush()
-        if package.first_contact:
-            trust_sender_on_first_use(
-                self.session,
-                manifest.sender.uscc,
-                manifest.sender.name,
-                manifest.sender.signing_key,
-            )
+        bind(self.session, manifest.sender, SOURCE_PACKAGE)
         specs = table_specs()
         self.progress(0, len(specs) + 1, "正在删除对方已删除的记录…")
         for spec in reversed(specs):
             self.rows.delete(spec, list(self.plan.deletes.get(spec.name, ())))
+        for chunk in chunks(sorted(self.plan.void_tombstones)):
+            self.session.execute(delete(Tombstone).where(Tombstone.uuid.in_(chunk)))
         self.rows.insert_tombstones(self.plan.new_tombstones)
         for index, spec in enumerate(specs, start=1):
             self.progress(index, len(specs) + 1, f"正在写入{spec.label}…")
@@ -547,6 +592,7 @@ def _outcome(plan: ImportPlan, status: str) -> ImportOutcome:
         duplicate_imported_at=None
         if plan.duplicate_of is None
         else f"{plan.duplicate_of.processed_at:%Y-%m-%d %H:%M} UTC",
+        first_contact=package.first_contact,
     )
 
 
@@ -556,10 +602,16 @@ def import_package(
     keys: LocalKeys,
     *,
     dry_run: bool = False,
+    accept_new: Container[str] = frozenset(),
     limits: Limits = DEFAULT_LIMITS,
     progress: ProgressFn = no_progress,
 ) -> ImportOutcome:
-    """Verify, plan and (unless ``dry_run`` or already imported) apply, all in one transaction."""
+    """Verify, plan and (unless ``dry_run`` or already imported) apply, all in one transaction.
+
+    ``accept_new`` holds the fingerprints of first-contact senders the clerk confirmed
+    (``core.trust.ANY_NEW_KEY`` for all); any other first contact is refused, but shown by a
+    dry run.
+    """
     with database.session() as session:
         if session.bind is not None and session.bind.dialect.name == "postgresql":
             # The plan must still hold when it is applied, whoever else imports meanwhile.
@@ -571,6 +623,12 @@ def import_package(
         if dry_run:
             session.rollback()
             return _outcome(plan, DRY_RUN)
+        sender = package.manifest.sender
+        if package.first_contact and sender.fingerprint not in accept_new:
+            raise PackageError(
+                f"{first_contact_notice(sender)}。尚未确认，未导入：核对无误后请先导入对方的"
+                "公钥文件（keys trust FILE），或导入时确认接受新的发送机构（--accept-new）"
+            )
         try:
             apply_plan(session, plan, progress)
             session.commit()

@@ -2,11 +2,13 @@
 
 Size and member names first (no path outside the package, nothing compressed by the ZIP layer,
 declared sizes within limits), then the manifest's format version (a newer one says 请升级),
-the signature and the sender's key (trust on first use; a changed key for a known sender is
-refused), the schema version, the recipient, the SHA-256 of every part as stored, decryption,
-bounded decompression, the SHA-256 of every part as plain text, and finally every record
-against its columns. Whatever fails raises ``PackageError`` with the reason in Chinese; the
-database is only read (who we are, whom we trust).
+the signature and the sender's key (bound to one code, role and prefecture; a changed key or
+a claimed identity that differs from the record is refused), whether this receiver hears from
+such a sender at all, the schema version, the recipient, the SHA-256 of every part as stored,
+decryption, bounded decompression, the SHA-256 of every part as plain text, and finally every
+record against its columns (which origins the sender may speak for is the importer's first
+step, ``core.packages.authority``). Whatever fails raises ``PackageError`` with the reason in
+Chinese; the database is only read (who we are, whom we trust).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 from core.institution import local_institution
 from core.keys import ENCRYPTION, KeyProblem, LocalKeys
 from core.packages import ProgressFn, no_progress
+from core.packages.authority import RECEIVES_FROM, check_sender
 from core.packages.format import (
     AUDIT_LOG,
     DEFAULT_LIMITS,
@@ -41,7 +44,6 @@ from core.packages.format import (
     Manifest,
     PackageError,
     Part,
-    Sender,
     parse_manifest,
     part_table,
 )
@@ -55,8 +57,9 @@ from core.packages.records import (
     tombstone_spec,
 )
 from core.packages.sealing import WrappedKey, open_part, unwrap_key
-from core.trust import is_known_sender
+from core.trust import check_claim
 from core.uscc import check_uscc
+from models.institution import Institution
 from models.migrate import alembic_config
 
 SIGNATURE_BYTES = 64
@@ -178,11 +181,8 @@ def _gunzip(data: bytes, part: Part, limits: Limits) -> bytes:
     return plain
 
 
-def _parse_lines(
-    spec: TableSpec, plain: bytes, part: Part, limits: Limits, sender: Sender
-) -> list[dict[str, Any]]:
+def _parse_lines(spec: TableSpec, plain: bytes, part: Part, limits: Limits) -> list[dict[str, Any]]:
     label = LABELS[spec.name]
-    school = sender.role == "school"
     if plain and not plain.endswith(b"\n"):
         raise _corrupt(f"{label}部分的末行不完整")
     lines = plain.split(b"\n")[:-1] if plain else []
@@ -203,10 +203,6 @@ def _parse_lines(
         if record["uuid"] in seen:
             raise PackageError(f"{where}：UUID 与前面的记录重复")
         seen.add(record["uuid"])
-        if school and record["origin"] != sender.uscc:
-            raise PackageError(
-                f"{where}：学校的数据包只能含有本校的记录，却含有来自 {record['origin']} 的记录"
-            )
         if spec.name == TOMBSTONES and record["entity"] not in spec_by_name():
             raise PackageError(f"{where}：未知的数据类别“{record['entity']}”")
         if spec.name == "institutions" and record["uscc"] != record["origin"]:
@@ -236,17 +232,23 @@ def _check_signature(manifest_bytes: bytes, signature: bytes, manifest: Manifest
         ) from exc
 
 
-def _check_sender(session: Session, manifest: Manifest, own_uscc: str) -> bool:
-    """True when the sender's key is already trusted; False for a first contact."""
+def _check_sender(session: Session, manifest: Manifest, own: Institution) -> bool:
+    """True when the sender's key is already trusted; False for a first contact.
+
+    The key must be bound to the identity the manifest claims (``core.trust``), and that
+    identity must be one this receiver hears from at all (``core.packages.authority``).
+    """
     sender = manifest.sender
-    if sender.uscc == own_uscc:
+    if sender.uscc == own.uscc:
         raise PackageError("这是本机构自己导出的数据包，不能导入本机构")
     if not check_uscc(sender.uscc).ok:
         raise PackageError(f"发送机构的统一社会信用代码“{sender.uscc}”无效，已拒绝")
     try:
-        return is_known_sender(session, sender.uscc, sender.name, sender.signing_key)
+        known = check_claim(session, sender)
     except KeyProblem as exc:
         raise PackageError(str(exc)) from exc
+    check_sender(own, sender)
+    return known is not None
 
 
 def _check_schema(manifest: Manifest) -> None:
@@ -326,13 +328,13 @@ def read_package(
     own = local_institution(session)
     if own is None:
         raise PackageError("本机构尚未登记：请先完成初始设置（init）")
-    if own.role == "school":
+    if not RECEIVES_FROM.get(own.role):
         raise PackageError("学校不接收数据包：数据包应导入市教育局或省教育厅的持证通")
     with _open_package(path, limits) as (archive, members, stream):
         manifest_bytes = _read_member(archive, members[MANIFEST])
         manifest = parse_manifest(manifest_bytes)
         _check_signature(manifest_bytes, _read_member(archive, members[SIGNATURE]), manifest)
-        known = _check_sender(session, manifest, own.uscc)
+        known = _check_sender(session, manifest, own)
         _check_schema(manifest)
         listed = {part.member for part in manifest.parts}
         present = set(members) - {MANIFEST, SIGNATURE}
@@ -365,7 +367,7 @@ def read_package(
             if hashlib.sha256(plain).hexdigest() != part.plain_sha256:
                 raise PackageError(f"数据包的“{part.member}”解压后的校验值与清单不符：已损坏")
             spec = _part_spec(part.table)
-            decoded = _parse_lines(spec, plain, part, limits, manifest.sender)
+            decoded = _parse_lines(spec, plain, part, limits)
             if part.table == TOMBSTONES:
                 tombstones = decoded
             elif part.table == AUDIT_LOG:

@@ -76,8 +76,12 @@ def test_export_dry_run_import_and_import_again(capsys, sites) -> None:
     assert json.loads(text) == []  # the dry run wrote nothing
 
     code, text, err = run(capsys, "--db", city, "sync", "import", str(package))
+    assert code == 1 and "首次收到" in err and "--accept-new" in err and "未做改动" in err
+    code, text, _ = run(capsys, "--db", city, "sync", "status", "--json")
+    assert json.loads(text) == []  # an unconfirmed new sender wrote nothing
+    code, text, err = run(capsys, "--db", city, "sync", "import", "--accept-new", str(package))
     assert code == 0, err
-    assert "已导入" in text
+    assert "已导入" in text and "发送机构签名密钥指纹" in text
     code, text, err = run(capsys, "--db", city, "sync", "import", str(package))
     assert code == 0 and "已导入（" in text and "未做改动" in text
 
@@ -87,7 +91,9 @@ def test_export_dry_run_import_and_import_again(capsys, sites) -> None:
     code, text, _ = run(capsys, "--db", city, "keys", "show", "--json")
     shown = json.loads(text)
     assert shown["encryption_key"] is True
-    assert [k["source"] for k in shown["trusted"]] == ["package"]
+    [key] = shown["trusted"]
+    assert key["source"] == "package" and key["role"] == "school"
+    assert key["uscc"] == row["uscc"] and key["first_seen"].startswith("20")
 
 
 def test_the_school_audit_log_arrives_once_and_filters_by_origin(capsys, sites) -> None:
@@ -96,7 +102,7 @@ def test_the_school_audit_log_arrives_once_and_filters_by_origin(capsys, sites) 
     sent = json.loads(text)
     [origin] = {row["origin"] for row in sent}
     package = export(capsys, school, out)
-    code, text, err = run(capsys, "--db", city, "sync", "import", str(package))
+    code, text, err = run(capsys, "--db", city, "sync", "import", "--accept-new", str(package))
     assert code == 0, err
     assert f"操作日志：新增 {len(sent)}" in text
 
@@ -121,7 +127,9 @@ def test_import_json_and_files_given_out_of_order(capsys, sites) -> None:
     school, city, out = sites
     first = export(capsys, school, out)
     second = export(capsys, school, out)
-    code, text, err = run(capsys, "--db", city, "sync", "import", "--json", str(second), str(first))
+    code, text, err = run(
+        capsys, "--db", city, "sync", "import", "--accept-new", "--json", str(second), str(first)
+    )
     assert code == 0, err
     results = json.loads(text)
     assert [r["sequence"] for r in results] == [1, 2]

@@ -1,4 +1,4 @@
-"""Trust on first use per 统一社会信用代码, and the bureau packages are encrypted to."""
+"""A trusted key is bound to one code, role and prefecture; the bureau packages go to."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from core.keys import ENCRYPTION, SIGNING, KeyProblem, PublicIdentity, fingerprint
 from core.trust import (
-    is_known_sender,
+    SOURCE_PACKAGE,
+    bind,
+    check_claim,
     recipient,
     trust_identity,
-    trust_sender_on_first_use,
     trusted_key,
 )
 from core.uscc import uscc_check_char
@@ -64,8 +65,8 @@ def test_a_different_key_for_a_known_code_is_refused(school: Database) -> None:
         with pytest.raises(KeyProblem, match="与此前记录的不同"):
             trust_identity(session, impostor, OWN)
         with pytest.raises(KeyProblem, match="与此前记录的不同"):
-            is_known_sender(session, CITY_USCC, "太原市教育局", impostor.signing_key)
-        assert is_known_sender(session, CITY_USCC, "太原市教育局", identity.signing_key)
+            check_claim(session, impostor)
+        assert check_claim(session, identity) is not None
 
 
 def test_own_or_invalid_files_are_refused(school: Database) -> None:
@@ -76,12 +77,54 @@ def test_own_or_invalid_files_are_refused(school: Database) -> None:
             trust_identity(session, replace(bureau_identity(), uscc="11140100MB012345X0"), OWN)
 
 
-def test_first_use_trusts_a_sender_once(school: Database) -> None:
-    key = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
+def test_first_use_binds_a_sender_once_with_its_role(school: Database) -> None:
+    identity = bureau_identity()
     with school.session() as session:
-        assert not is_known_sender(session, CITY_USCC, "太原市教育局", key)
-        trust_sender_on_first_use(session, CITY_USCC, "太原市教育局", key)
-        trust_sender_on_first_use(session, CITY_USCC, "太原市教育局", key)
+        assert check_claim(session, identity) is None
+        assert bind(session, identity, SOURCE_PACKAGE)
+        assert not bind(session, identity, SOURCE_PACKAGE)
         session.commit()
         stored = trusted_key(session, CITY_USCC, SIGNING)
         assert stored is not None and stored.source == "package"
+        assert (stored.role, stored.division_code) == ("city", "140100")
+
+
+def test_a_known_key_claiming_another_role_or_city_is_refused(school: Database) -> None:
+    identity = bureau_identity()
+    with school.session() as session:
+        trust_identity(session, identity, OWN)
+        with pytest.raises(KeyProblem, match="已登记为市教育局，此次却自称省教育厅"):
+            check_claim(session, replace(identity, role="province"))
+        with pytest.raises(KeyProblem, match="行政区划已登记为 140100"):
+            check_claim(session, replace(identity, division_code="140200"))
+        # a county inside the same prefecture is the same bureau's area
+        assert check_claim(session, replace(identity, division_code="140105")) is not None
+
+
+def test_one_key_never_stands_for_two_codes(school: Database) -> None:
+    identity = bureau_identity()
+    other_body = "11140200MB0223456"
+    with school.session() as session:
+        trust_identity(session, identity, OWN)
+        twin = replace(identity, uscc=other_body + uscc_check_char(other_body), name="大同市教育局")
+        with pytest.raises(KeyProblem, match="同一密钥不能代表两个机构"):
+            check_claim(session, twin)
+        with pytest.raises(KeyProblem, match="同一密钥不能代表两个机构"):
+            trust_identity(session, twin, OWN)
+
+
+def test_a_key_trusted_before_roles_binds_only_the_school_role(school: Database) -> None:
+    identity = bureau_identity()
+    with school.session() as session:
+        bind(session, identity, SOURCE_PACKAGE)
+        stored = trusted_key(session, CITY_USCC, SIGNING)
+        assert stored is not None
+        stored.role = stored.division_code = None  # as migration 0002 leaves an unseen key
+        with pytest.raises(KeyProblem, match="keys trust FILE"):
+            check_claim(session, identity)
+        as_school = replace(identity, role="school", division_code="140105")
+        assert not bind(session, as_school, SOURCE_PACKAGE)
+        assert (stored.role, stored.division_code) == ("school", "140105")
+        # the key file of the real bureau now disagrees with what was bound: refused
+        with pytest.raises(KeyProblem, match="已登记为学校"):
+            trust_identity(session, identity, OWN)

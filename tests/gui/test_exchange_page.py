@@ -145,6 +145,8 @@ def test_a_bureau_previews_then_imports(
         return PASSPHRASE
 
     page.ask_passphrase = passphrase
+    confirmed: list[str] = []
+    page.confirm_new_sender = lambda sender: confirmed.append(sender.fingerprint) or True
     page.preview_imports([package.path, tmp_path / "missing.certpkg"])
     qtbot.waitUntil(lambda: page.preview is not None and page.preview.isVisible(), timeout=TIMEOUT)
     preview = page.preview
@@ -163,7 +165,27 @@ def test_a_bureau_previews_then_imports(
     assert page.institutions.item(0, 2).text() == "第1号（完整）"
     assert "已导入 1 个数据包" in page.import_result.text()
     assert asked == [1]  # the passphrase is asked once, on the GUI thread
+    assert confirmed == [package.manifest.sender.fingerprint]  # shown once, before writing
     assert not any(isinstance(r, Refusal) for r in page.last_results)
+
+
+def test_a_new_sender_not_confirmed_is_not_imported(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    school.trust(city)
+    package = school.export(tmp_path / "out")
+    page = open_page(qtbot, city)
+    page.ask_passphrase = lambda: PASSPHRASE
+    page.confirm_new_sender = lambda _sender: False
+    page.preview_imports([package.path])
+    qtbot.waitUntil(lambda: page.preview is not None and page.preview.isVisible(), timeout=TIMEOUT)
+    assert page.preview is not None
+    page.preview.import_button.click()
+    qtbot.waitUntil(lambda: bool(page.last_results), timeout=TIMEOUT)
+    assert page.institutions.rowCount() == 0
+    [refusal] = page.last_results
+    assert isinstance(refusal, Refusal) and "尚未确认" in refusal.reason
+    assert any("尚未确认" in text for text in answers["warning"])
 
 
 def test_a_wrong_passphrase_is_forgotten(
@@ -204,3 +226,11 @@ def test_conflicts_are_listed_and_resolved(
         restored = session.scalars(select(Trainee).where(Trainee.uuid == uuid)).one()
         assert restored.employer == employer
     assert answers["warning"] == []
+
+
+def test_the_origin_check_reports_to_the_clerk(
+    qtbot: QtBot, city: Site, answers: dict[str, list[str]]
+) -> None:
+    page = open_page(qtbot, city)
+    page.audit_origins_button.click()
+    assert any("未发现问题" in text for text in answers["information"])

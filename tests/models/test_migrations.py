@@ -147,3 +147,35 @@ def test_connection_pragmas(database) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+
+
+def test_migration_0002_binds_each_trusted_key_to_its_institutions_role(tmp_path: Path) -> None:
+    """Keys trusted before roles were recorded take the role of the institution they sent."""
+    path = tmp_path / "bureau.sqlite3"
+    shutil.copyfile(FIXTURES / "schema_0001.sqlite3", path)
+    school, bureau = "52140105MA0K12345X", "11140100MB01234560"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO institutions (name, uscc, category, role, division_code, address,"
+            " admin_name, admin_id_number, contact_name, contact_phone, is_local, uuid,"
+            " revision, origin, updated_at) VALUES ('太原市第一职业中学校', ?, '中职学校',"
+            " 'school', '140105', '', '', '', '', '', 0, 'u-school', 1, ?, '2026-01-01')",
+            (school, school),
+        )
+        for uscc, purpose in ((school, "signing"), (bureau, "signing"), (bureau, "encryption")):
+            conn.execute(
+                "INSERT INTO trusted_keys (uscc, purpose, institution_name, algorithm,"
+                " public_key, fingerprint, source, first_seen) VALUES (?, ?, '某机构',"
+                " 'Ed25519', ?, '00000 00000 00000 00000 00000 00000', 'package', '2026-01-01')",
+                (uscc, purpose, (uscc + purpose).encode().hex()[:64]),
+            )
+    open_database(path).close()
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT uscc, purpose, role, division_code FROM trusted_keys ORDER BY uscc, purpose"
+        ).fetchall()
+    assert rows == [
+        (bureau, "encryption", None, None),
+        (bureau, "signing", None, None),
+        (school, "signing", "school", "140105"),
+    ]

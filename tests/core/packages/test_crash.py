@@ -28,6 +28,7 @@ SCRIPT = textwrap.dedent(
     from core.keys import LocalKeys
     from core.packages.importer import import_package
     from core.packages.writer import export_package
+    from core.trust import ANY_NEW_KEY
     from models.database import open_database
 
     action, db, keys_dir, uscc, role, target, step = sys.argv[1:8]
@@ -40,7 +41,7 @@ SCRIPT = textwrap.dedent(
     database = open_database(db)
     keys = LocalKeys(Path(keys_dir), uscc, role, lambda: {passphrase!r})
     if action == "import":
-        import_package(database, Path(target), keys, progress=progress)
+        import_package(database, Path(target), keys, accept_new=ANY_NEW_KEY, progress=progress)
     else:
         export_package(database, keys, Path(target), progress=progress)
     """

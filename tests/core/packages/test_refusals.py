@@ -15,6 +15,7 @@ from core.keys import LocalKeys
 from core.packages.format import FORMAT_VERSION, MANIFEST, SIGNATURE, PackageError
 from core.packages.writer import ExportResult
 from tests.core.packages.sites import (
+    SCHOOL_B,
     Site,
     dump,
     forge,
@@ -221,14 +222,22 @@ def test_a_school_package_may_carry_only_its_own_records(
 ) -> None:
     school, city, package = plain
     trainees = part_lines(package.path, "trainees")
-    trainees[3]["origin"] = city.uscc
+    trainees[3]["origin"] = SCHOOL_B.uscc
     forged = forge(
         package.path,
         tmp_path / "foreign.certpkg",
         school.keys.signing_key(),
         parts={"trainees": jsonl(trainees)},
     )
-    refused(city, forged, "学员部分第 4 行.*只能含有本校的记录")
+    refused(city, forged, "学员部分第 4 行.*学校只能报送本机构的记录，却含有来自 .*已拒绝")
+    trainees[3]["origin"] = city.uscc
+    forged = forge(
+        package.path,
+        tmp_path / "own.certpkg",
+        school.keys.signing_key(),
+        parts={"trainees": jsonl(trainees)},
+    )
+    refused(city, forged, "学员部分第 4 行.*本机构（太原市教育局）自己的记录")
 
 
 @pytest.mark.parametrize(
