@@ -258,6 +258,8 @@ def format_version_of(document: object) -> int:
         raise PackageError(
             f"数据包格式版本为 {version}，本程序只支持到 {FORMAT_VERSION}：请升级持证通后再导入"
         )
+    if version < 1:
+        raise PackageError(f"数据包清单格式错误：format_version {version} 不存在（从 1 开始）")
     return version
 
 
