@@ -137,6 +137,26 @@ def _table(headers: tuple[str, ...], stretch: int) -> QTableWidget:
     return table
 
 
+def new_sender_box(
+    sender: Sender, parent: QWidget | None = None
+) -> tuple[QMessageBox, QPushButton]:
+    """The question put to the clerk on first contact: the fingerprint beside where to find
+    it on paper, so the answer is a comparison, not a guess."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("首次收到的发送机构")
+    box.setText(f"首次收到{sender.label}（{ROLE_LABELS.get(sender.role, sender.role)}）的数据包。")
+    box.setInformativeText(
+        f"它的签名密钥指纹是：\n\n    {sender.fingerprint}\n\n"
+        "请与该机构盖章的申请报告（附件3）末页下方印的“本单位数据签名密钥指纹”逐组核对，"
+        "或电话向对方核对。一致才接受：接受后，只接受这把密钥以这一身份签名的数据包；"
+        "不一致请不要接受，它的数据包不会导入。"
+    )
+    accept = box.addButton("指纹一致，接受", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("不接受", QMessageBox.ButtonRole.RejectRole)
+    return box, accept
+
+
 class ImportPreviewDialog(QDialog):
     """The dry run of every picked package; 导入 writes only the ones that passed."""
 
@@ -685,20 +705,7 @@ class ExchangePage(QWidget):
         )
 
     def _new_sender_dialog(self, sender: Sender) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("首次收到的发送机构")
-        box.setText(
-            f"首次收到{sender.label}（{ROLE_LABELS.get(sender.role, sender.role)}）的数据包。"
-        )
-        box.setInformativeText(
-            f"它的签名密钥指纹是：\n\n    {sender.fingerprint}\n\n"
-            "请与该机构盖章的申请报告（附件3）末页下方印的“本单位数据签名密钥指纹”逐组核对，"
-            "或电话向对方核对。一致才接受：接受后，只接受这把密钥以这一身份签名的数据包；"
-            "不一致请不要接受，它的数据包不会导入。"
-        )
-        accept = box.addButton("指纹一致，接受", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("不接受", QMessageBox.ButtonRole.RejectRole)
+        box, accept = new_sender_box(sender, self)
         box.exec()
         return box.clickedButton() is accept
 

@@ -3,7 +3,8 @@
 Two schools send their packages to 太原市教育局 (the demo school, as ``main.py demo`` makes
 it, and a secondary school with a few trainees, one of them also a trainee of the demo school);
 one record was changed at the bureau, so the demo school's next package brings a conflict.
-exchange-preview.png is the dry run of that next package; exchange.png the page after it.
+exchange-preview.png is the dry run of that next package; exchange.png the page after it;
+exchange-new-sender.png the question a bureau's clerk answers on a school's first package.
 
 Usage: xvfb-run -a -s "-screen 0 1366x768x24" python scripts/screenshots_exchange.py [OUT_DIR]
 (or QT_QPA_PLATFORM=offscreen).
@@ -25,12 +26,13 @@ from sqlalchemy import select  # noqa: E402
 from core.demo import create_demo  # noqa: E402
 from core.institution import Profile, register_local_institution  # noqa: E402
 from core.keys import LocalKeys, keys_dir_for, read_public_identity  # noqa: E402
+from core.packages.format import Sender  # noqa: E402
 from core.packages.importer import import_package  # noqa: E402
 from core.packages.writer import export_package  # noqa: E402
 from core.trust import ANY_NEW_KEY, trust_identity  # noqa: E402
 from core.uscc import uscc_check_char  # noqa: E402
 from gui.app import make_application  # noqa: E402
-from gui.exchange_page import ExchangePage  # noqa: E402
+from gui.exchange_page import ExchangePage, new_sender_box  # noqa: E402
 from models.database import Database, open_database  # noqa: E402
 from models.trainee import Trainee  # noqa: E402
 
@@ -75,6 +77,14 @@ def _settle(app: QApplication, ms: int = 300) -> None:
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
     app.processEvents()
+
+
+def _shoot_new_sender(app: QApplication, page: ExchangePage, sender: Sender, out_dir: Path) -> None:
+    box, _accept = new_sender_box(sender, page)
+    box.show()
+    _settle(app)
+    box.grab().save(str(out_dir / "exchange-new-sender.png"))
+    box.close()
 
 
 def main(out_dir: Path) -> int:
@@ -131,6 +141,7 @@ def main(out_dir: Path) -> int:
             _settle(app, 100)
         _settle(app)
         page.grab().save(str(out_dir / "exchange.png"))
+        _shoot_new_sender(app, page, update_package.manifest.sender, out_dir)
         page.close()
         for database in (city, demo, second):
             database.close()
