@@ -12,7 +12,6 @@ progress dialog and a cancel button; cancelling rolls the transaction back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -38,26 +37,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from application.exchange import audit_record_origins
-from core.institution import ROLE_LABELS, local_institution
+from application.exchange import (
+    UNENCRYPTED_PACKAGE,
+    Checked,
+    Refusal,
+    audit_record_origins,
+    create_keys,
+    exchange_state,
+    export_next_package,
+    export_public_key,
+    import_packages,
+    installation_keys,
+    needs_unencrypted,
+    resolve_conflicts,
+    trust_key_file,
+)
+from core.institution import ROLE_LABELS
 from core.keys import (
     PASSPHRASE_WARNING,
-    SIGNING,
     KeyProblem,
     LocalKeys,
     check_new_passphrase,
-    keys_dir_for,
     read_public_identity,
 )
 from core.packages import ProgressFn
-from core.packages.conflicts import ConflictView, open_conflicts, resolve_conflict
+from core.packages.conflicts import ConflictView
 from core.packages.format import KINDS, PackageError, Sender, describe
-from core.packages.importer import DUPLICATE, ImportOutcome, import_package
-from core.packages.overview import InstitutionStatus, institutions_overview
-from core.packages.reader import import_order
+from core.packages.importer import DUPLICATE, ImportOutcome
+from core.packages.overview import InstitutionStatus
 from core.packages.records import LABELS
-from core.packages.writer import ExportResult, export_package
-from core.trust import Recipient, recipient, record_own_fingerprint, trust_identity
+from core.packages.writer import ExportResult
+from core.privacy import full_numbers_notice
+from core.trust import Recipient
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from gui.widgets import page_title
 from models.database import Database
@@ -66,15 +77,6 @@ PACKAGE_FILTER = "持证通数据包 (*.certpkg)"
 KEY_FILTER = "持证通公钥文件 (*.certkey)"
 COUNT_COLUMNS = ("new", "updated", "deleted", "unchanged", "conflicts")
 COUNT_HEADERS = ("新增", "更新", "删除", "未变", "冲突")
-
-
-@dataclass(frozen=True)
-class Refusal:
-    path: Path
-    reason: str
-
-
-Checked = ImportOutcome | Refusal
 
 
 def _reporter(progress: Progress) -> ProgressFn:
@@ -96,23 +98,15 @@ def _check_all(
 ) -> list[Checked]:
     """A dry run of every file (``accepted`` None), or their import with the fingerprints of
     the new senders the clerk accepted."""
-    results: list[Checked] = []
-    for path in import_order(paths):
-        progress.check()
-        try:
-            results.append(
-                import_package(
-                    database,
-                    path,
-                    keys,
-                    dry_run=accepted is None,
-                    accept_new=accepted or frozenset(),
-                    progress=_reporter(progress),
-                )
-            )
-        except PackageError as exc:  # a KeyProblem (the passphrase) stops the whole job
-            results.append(Refusal(path, str(exc)))
-    return results
+    return import_packages(
+        database,
+        keys,
+        paths,
+        dry_run=accepted is None,
+        accept_new=accepted or frozenset(),
+        progress=_reporter(progress),
+        before_each=progress.check,
+    )
 
 
 def _item(text: object, align_right: bool = False) -> QTableWidgetItem:
@@ -380,13 +374,7 @@ class ExchangePage(QWidget):
     def keys(self) -> LocalKeys | None:
         """This installation's keys, or None before the institution is registered."""
         if self._keys is None:
-            with self.database.session() as session:
-                own = local_institution(session)
-                if own is None:
-                    return None
-                self._keys = LocalKeys(
-                    keys_dir_for(self.database), own.uscc, own.role, self._give_passphrase
-                )
+            self._keys = installation_keys(self.database, self._give_passphrase)
         return self._keys
 
     def _give_passphrase(self) -> str:
@@ -410,32 +398,17 @@ class ExchangePage(QWidget):
         self._keys = None
 
     def refresh(self) -> None:
-        with self.database.session() as session:
-            own = local_institution(session)
-            if own is None:
-                self.identity.setText("本机构尚未登记：请先在“本机构”页完成登记。")
-                for widget in (self.send_box, self.receive_box, self.export_key_button):
-                    widget.setVisible(False)
-                self.init_keys_button.setVisible(False)
-                return
-            keys = self.keys()
-            assert keys is not None
-            try:
-                if not keys.is_bureau:
-                    keys.ensure()  # a school's key is made on first use, no passphrase needed
-                has_keys = keys.exists()
-                own_print = (
-                    record_own_fingerprint(session, keys.public_key(SIGNING))
-                    if has_keys
-                    else "尚未生成"
-                )
-                session.commit()
-            except (KeyProblem, OSError) as exc:
-                has_keys, own_print = False, f"无法读取或生成密钥（{exc}）"
-            target = recipient(session)
-            role = own.role
-            statuses = institutions_overview(session) if role != "school" else []
-            conflicts = open_conflicts(session) if role != "school" else []
+        keys = self.keys()
+        if keys is None:
+            self.identity.setText("本机构尚未登记：请先在“本机构”页完成登记。")
+            for widget in (self.send_box, self.receive_box, self.export_key_button):
+                widget.setVisible(False)
+            self.init_keys_button.setVisible(False)
+            return
+        state = exchange_state(self.database, keys)
+        own, role = state.installation, state.installation.role
+        has_keys = state.fingerprint is not None
+        own_print = state.key_problem or state.fingerprint or "尚未生成"
         self.identity.setText(
             f"{own.name}（{own.uscc}，{ROLE_LABELS.get(role, role)}）　"
             f"本机构签名密钥指纹：{own_print}"
@@ -444,11 +417,11 @@ class ExchangePage(QWidget):
         self.export_key_button.setVisible(has_keys)
         self.send_box.setVisible(role != "province")
         self.send_box.setTitle("报送数据包" if role == "school" else "向省教育厅报送数据包")
-        self._show_recipient(target)
+        self._show_recipient(state.recipient)
         self.receive_box.setVisible(role != "school")
         self.import_button.setEnabled(has_keys)
-        self._fill_institutions(statuses)
-        self._fill_conflicts(conflicts)
+        self._fill_institutions(state.institutions)
+        self._fill_conflicts(state.conflicts)
 
     def _show_recipient(self, target: Recipient | None) -> None:
         if target is None:
@@ -517,7 +490,7 @@ class ExchangePage(QWidget):
         if keys is None:
             return
         try:
-            keys.create(passphrase)
+            create_keys(self.database, keys, passphrase)
         except KeyProblem as exc:
             QMessageBox.warning(self, "无法生成密钥", str(exc))
             return
@@ -538,12 +511,8 @@ class ExchangePage(QWidget):
         keys = self.keys()
         if keys is None or not self._unlock_ready():
             return
-        with self.database.session() as session:
-            own = local_institution(session)
-            assert own is not None
-            name, division = own.name, own.division_code
         try:
-            identity = keys.export_public(name, division, path)
+            identity = export_public_key(self.database, keys, path)
         except (KeyProblem, OSError) as exc:
             self._forget_passphrase()
             QMessageBox.warning(self, "无法导出公钥", str(exc))
@@ -577,40 +546,45 @@ class ExchangePage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        with self.database.session() as session:
-            try:
-                trust_identity(session, identity, keys.uscc)
-            except KeyProblem as exc:
-                QMessageBox.warning(self, "无法导入公钥", str(exc))
-                return False
-            session.commit()
+        try:
+            trust_key_file(self.database, identity)
+        except KeyProblem as exc:
+            QMessageBox.warning(self, "无法导入公钥", str(exc))
+            return False
         self.refresh()
         return True
 
     # ---- export ------------------------------------------------------------------------------
 
     def _export_clicked(self) -> None:
+        unencrypted = needs_unencrypted(self.database)
+        if unencrypted and not self._unencrypted_confirmed():
+            return  # asked before the folder is picked: the clerk knows what is written
         folder = QFileDialog.getExistingDirectory(self, "选择数据包保存位置（如U盘）")
         if folder:
-            self.export_to(Path(folder))
+            self.export_to(Path(folder), confirmed=unencrypted)
 
-    def export_to(self, folder: Path) -> None:
+    def _unencrypted_confirmed(self) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "导出未加密的数据包？",
+            "尚未导入上级教育局的公钥，数据包将不加密："
+            f"{full_numbers_notice(UNENCRYPTED_PACKAGE)}，任何拿到文件的人都能看到。"
+            "确实要导出未加密的数据包吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def export_to(self, folder: Path, confirmed: bool = False) -> None:
+        """Export into ``folder``; an unencrypted package is asked about first, unless the
+        clerk already confirmed it (``confirmed``)."""
         keys = self.keys()
         if keys is None:
             return
-        with self.database.session() as session:
-            unencrypted = recipient(session) is None
-        if unencrypted:
-            answer = QMessageBox.question(
-                self,
-                "导出未加密的数据包？",
-                "尚未导入上级教育局的公钥，数据包将不加密，其中的身份证号、手机号任何拿到文件的人"
-                "都能看到。确实要导出未加密的数据包吗？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        unencrypted = needs_unencrypted(self.database)
+        if unencrypted and not confirmed and not self._unencrypted_confirmed():
+            return
         if not self._unlock_ready():
             return
         full = self.full_check.isChecked()
@@ -618,7 +592,7 @@ class ExchangePage(QWidget):
         self._task = run_in_background(
             self,
             "正在导出数据包",
-            lambda progress: export_package(
+            lambda progress: export_next_package(
                 self.database,
                 keys,
                 folder,
@@ -752,15 +726,7 @@ class ExchangePage(QWidget):
         self.resolve(ids, take_incoming)
 
     def resolve(self, conflict_ids: list[int], take_incoming: bool) -> None:
-        problems = []
-        for conflict_id in conflict_ids:
-            with self.database.session() as session:
-                try:
-                    resolve_conflict(session, conflict_id, take_incoming)
-                except PackageError as exc:
-                    problems.append(f"冲突 {conflict_id}：{exc}")
-                    continue
-                session.commit()
+        problems = resolve_conflicts(self.database, conflict_ids, take_incoming)
         self.refresh()
         if problems:
             QMessageBox.warning(self, "部分冲突未处理", "\n".join(problems))

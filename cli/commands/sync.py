@@ -15,9 +15,25 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from application.exchange import audit_record_origins
-from cli.context import CliError, Context, print_json
-from core.institution import ROLE_LABELS, local_institution
+from application.exchange import (
+    UNENCRYPTED_PACKAGE,
+    Refusal,
+    audit_record_origins,
+    bureau_recipient,
+    conflicts_open,
+    create_keys,
+    export_next_package,
+    export_public_key,
+    import_packages,
+    installation_keys,
+    institutions_received,
+    resolve_conflicts,
+    shared_people,
+    trust_key_file,
+    trusted_keys,
+)
+from cli.context import CliError, Context, announce_full_numbers, print_json
+from core.institution import ROLE_LABELS
 from core.keys import (
     PASSPHRASE_WARNING,
     SIGNING,
@@ -25,24 +41,12 @@ from core.keys import (
     LocalKeys,
     PassphraseSource,
     fingerprint,
-    keys_dir_for,
     read_public_identity,
 )
-from core.packages.conflicts import open_conflicts, resolve_conflict
 from core.packages.format import KINDS, Manifest, PackageError, describe
-from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome, import_package
-from core.packages.overview import institutions_overview, people_at_several_schools
-from core.packages.reader import import_order
+from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome
 from core.packages.records import LABELS
-from core.packages.writer import export_package
-from core.trust import (
-    ANY_NEW_KEY,
-    recipient,
-    record_own_fingerprint,
-    role_label,
-    trust_identity,
-    trusted_keys,
-)
+from core.trust import ANY_NEW_KEY, role_label
 from models.database import Database
 
 PASSPHRASE_ENV = "CERTDESK_PASSPHRASE"
@@ -139,11 +143,10 @@ def _new_passphrase() -> str:
 
 
 def _local_keys(database: Database, passphrase: PassphraseSource = _ask_passphrase) -> LocalKeys:
-    with database.session() as session:
-        institution = local_institution(session)
-        if institution is None:
-            raise CliError("本机构尚未登记：请先运行 init")
-        return LocalKeys(keys_dir_for(database), institution.uscc, institution.role, passphrase)
+    keys = installation_keys(database, passphrase)
+    if keys is None:
+        raise CliError("本机构尚未登记：请先运行 init")
+    return keys
 
 
 def _refusal(exc: Exception) -> CliError:
@@ -153,8 +156,10 @@ def _refusal(exc: Exception) -> CliError:
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
     keys = _local_keys(database)
+    if args.unencrypted:
+        announce_full_numbers(UNENCRYPTED_PACKAGE)
     try:
-        result = export_package(
+        result = export_next_package(
             database, keys, args.out, full=args.full, unencrypted=args.unencrypted
         )
     except (PackageError, KeyProblem) as exc:
@@ -227,31 +232,32 @@ def _outcome_json(outcome: ImportOutcome) -> dict[str, Any]:
 def import_command(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
     keys = _local_keys(database)
-    refused = 0
+    try:
+        checked = import_packages(
+            database,
+            keys,
+            args.files,
+            dry_run=args.dry_run,
+            accept_new=ANY_NEW_KEY if args.accept_new else frozenset(),
+        )
+    except KeyProblem as exc:
+        raise _refusal(exc) from exc
     results: list[dict[str, Any]] = []
-    accept_new = ANY_NEW_KEY if args.accept_new else frozenset()
-    for path in import_order(args.files):
-        try:
-            outcome = import_package(
-                database, path, keys, dry_run=args.dry_run, accept_new=accept_new
-            )
-        except (PackageError, KeyProblem) as exc:
-            refused += 1
-            sys.stderr.write(f"{path.name}：拒绝导入：{exc}。数据库未做改动\n")
-            results.append({"file": str(path), "status": "refused", "reason": str(exc)})
-            continue
-        if args.json:
-            results.append(_outcome_json(outcome))
+    for result in checked:
+        if isinstance(result, Refusal):
+            sys.stderr.write(f"{result.path.name}：拒绝导入：{result.reason}。数据库未做改动\n")
+            results.append({"file": str(result.path), "status": "refused", "reason": result.reason})
+        elif args.json:
+            results.append(_outcome_json(result))
         else:
-            _print_outcome(outcome)
+            _print_outcome(result)
     if args.json:
         print_json(results)
-    return 1 if refused else 0
+    return 1 if any(isinstance(r, Refusal) for r in checked) else 0
 
 
 def status_command(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        rows = institutions_overview(session)
+    rows = institutions_received(ctx.database())
     if args.json:
         print_json([asdict(row) for row in rows])
         return 0
@@ -272,8 +278,7 @@ def status_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def conflicts_command(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        rows = open_conflicts(session)
+    rows = conflicts_open(ctx.database())
     if args.json:
         print_json([asdict(row) for row in rows])
         return 0
@@ -288,12 +293,9 @@ def conflicts_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def resolve_command(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        try:
-            resolve_conflict(session, args.conflict_id, take_incoming=args.take_incoming)
-        except PackageError as exc:
-            raise _refusal(exc) from exc
-        session.commit()
+    problems = resolve_conflicts(ctx.database(), [args.conflict_id], args.take_incoming)
+    if problems:
+        raise CliError(problems[0])
     choice = "采用收到的记录" if args.take_incoming else "保留本地记录"
     print(f"冲突 {args.conflict_id} 已处理：{choice}")
     return 0
@@ -316,8 +318,7 @@ def audit_origins_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def shared_command(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        people = people_at_several_schools(session)
+    people = shared_people(ctx.database())
     if args.json:
         print_json([asdict(person) for person in people])
         return 0
@@ -338,12 +339,9 @@ def keys_init(_args: argparse.Namespace, ctx: Context) -> int:
         if keys.is_bureau:
             print(PASSPHRASE_WARNING)
             passphrase = _new_passphrase()
-        keys.create(passphrase)
+        value = create_keys(database, keys, passphrase)
     except KeyProblem as exc:
         raise _refusal(exc) from exc
-    with database.session() as session:
-        value = record_own_fingerprint(session, keys.public_key(SIGNING))
-        session.commit()
     print(f"已生成本机构的密钥：{keys.keys_dir}")
     print(f"签名密钥指纹：{value}")
     return 0
@@ -352,25 +350,12 @@ def keys_init(_args: argparse.Namespace, ctx: Context) -> int:
 def keys_show(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
     keys = _local_keys(database)
-    with database.session() as session:
-        try:
-            own = fingerprint(keys.public_key(SIGNING)) if keys.exists() else None
-        except KeyProblem as exc:
-            raise _refusal(exc) from exc
-        target = recipient(session)
-        trusted = [
-            {
-                "uscc": key.uscc,
-                "name": key.institution_name,
-                "purpose": key.purpose,
-                "role": key.role,
-                "division_code": key.division_code,
-                "fingerprint": key.fingerprint,
-                "source": key.source,
-                "first_seen": key.first_seen,
-            }
-            for key in trusted_keys(session)
-        ]
+    try:
+        own = fingerprint(keys.public_key(SIGNING)) if keys.exists() else None
+    except KeyProblem as exc:
+        raise _refusal(exc) from exc
+    target = bureau_recipient(database)
+    trusted = [asdict(key) for key in trusted_keys(database)]
     data = {
         "uscc": keys.uscc,
         "role": keys.role,
@@ -401,34 +386,22 @@ def keys_show(args: argparse.Namespace, ctx: Context) -> int:
 def keys_export_public(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
     keys = _local_keys(database)
-    with database.session() as session:
-        institution = local_institution(session)
-        assert institution is not None
-        try:
-            keys.ensure()
-            identity = keys.export_public(institution.name, institution.division_code, args.out)
-        except KeyProblem as exc:
-            raise _refusal(exc) from exc
-        except OSError as exc:
-            raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
-        record_own_fingerprint(session, identity.signing_key)
-        session.commit()
+    try:
+        identity = export_public_key(database, keys, args.out)
+    except KeyProblem as exc:
+        raise _refusal(exc) from exc
+    except OSError as exc:
+        raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
     print(f"已导出本机构公钥：{args.out}")
     print(f"指纹：{identity.fingerprint}（请对方导入后与此电话核对）")
     return 0
 
 
 def keys_trust(args: argparse.Namespace, ctx: Context) -> int:
-    database = ctx.database()
-    with database.session() as session:
-        institution = local_institution(session)
-        if institution is None:
-            raise CliError("本机构尚未登记：请先运行 init")
-        try:
-            outcome = trust_identity(session, read_public_identity(args.file), institution.uscc)
-        except KeyProblem as exc:
-            raise _refusal(exc) from exc
-        session.commit()
+    try:
+        outcome = trust_key_file(ctx.database(), read_public_identity(args.file))
+    except KeyProblem as exc:
+        raise _refusal(exc) from exc
     identity = outcome.identity
     state = "已信任" if outcome.newly_trusted else "此前已信任"
     role = ROLE_LABELS.get(identity.role, identity.role)

@@ -157,10 +157,14 @@ def test_export_refuses_without_a_bureau_key_unless_unencrypted(capsys, tmp_path
     code, _, err = run(capsys, "--db", school, "sync", "export", "--out", str(out))
     assert code == 1 and "keys trust" in err and "--unencrypted" in err
     assert list(out.iterdir()) == []
-    code, text, _ = run(
+    code, text, err = run(
         capsys, "--db", school, "sync", "export", "--out", str(out), "--unencrypted"
     )
     assert code == 0 and "未加密" in text
+    assert "注意" in err and "未加密的数据包" in err  # announced before it was written
+    code, text, _ = run(capsys, "--db", school, "audit", "--json", "--action", "导出")
+    [entry] = json.loads(text)
+    assert "未加密的数据包" in entry["detail"] and "含完整号码" in entry["detail"]
     code, _, err = run(capsys, "--db", school, "sync", "export", "--out", str(tmp_path / "no"))
     assert code == 1 and "不存在" in err
 

@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
+from application.exchange import Refusal
 from core.demo import create_demo
 from core.institution import local_institution
 from core.keys import LocalKeys
 from core.trust import FINGERPRINT_SETTING, setting
-from gui.exchange_page import ExchangePage, Refusal
+from gui.exchange_page import ExchangePage
 from models.database import open_database
 from models.trainee import Trainee
 from tests.core.packages.sites import (

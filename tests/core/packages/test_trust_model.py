@@ -22,7 +22,6 @@ from tests.core.packages.forger import (
     institution,
     signing_key_of,
     tombstone,
-    trainee,
 )
 from tests.core.packages.sites import PASSPHRASE, Site, dump
 from tests.core.packages.trust_world import (
@@ -30,6 +29,7 @@ from tests.core.packages.trust_world import (
     World,
     bureau_recipient,
     own_institution_record,
+    person,
     random_uuid,
     refused,
     rows_of,
@@ -67,7 +67,7 @@ def test_a_school_posing_as_a_city_bureau_is_refused(
             ],
             "trainees": [
                 {**b.trainees[0], "name": "被改写", "revision": 5},
-                trainee(b.uscc, name="虚构的人"),
+                person(b.uscc, name="虚构的人"),
             ],
         },
         "tombstones": [tombstone(b.trainees[1]["uuid"], "trainees", b.uscc, 9)],
@@ -97,7 +97,7 @@ def test_tombstones_sent_first_cannot_hide_another_schools_records(
     world: World, a_and_b: tuple[Speaker, Speaker]
 ) -> None:
     a, b = a_and_b
-    coming = [trainee(b.uscc, name=f"新生{i}") for i in range(3)]
+    coming = [person(b.uscc, name=f"新生{i}") for i in range(3)]
     # A names B's future UUIDs as its own deletions: nothing to refuse, A speaks for A.
     world.deliver(a, tombstones=[tombstone(t["uuid"], "trainees", a.uscc, 50) for t in coming])
     outcome = world.deliver(b, records={"trainees": coming})
@@ -248,11 +248,11 @@ def test_an_old_full_package_never_rewinds_the_chain(world: World) -> None:
     for sequence in range(2, 6):
         if sequence == 3:  # a full package made then, carried in late
             old_full = world.package(a, full=True, records={"institutions": [a.institution]})
-        world.deliver(a, records={"trainees": [trainee(a.uscc, name=f"第{sequence}批")]})
+        world.deliver(a, records={"trainees": [person(a.uscc, name=f"第{sequence}批")]})
     assert old_full is not None and a.imported == 5
     late = world.receiver.import_(old_full)
     assert late.status == IMPORTED and any("不大于已导入的第5号" in n for n in late.notices)
-    outcome = world.deliver(a, records={"trainees": [trainee(a.uscc, name="第6批")]})
+    outcome = world.deliver(a, records={"trainees": [person(a.uscc, name="第6批")]})
     assert outcome.manifest.sequence == 6 and outcome.manifest.follows == 5
 
 
@@ -281,17 +281,17 @@ def province_world(province: Site, city: Site, tmp_path: Path) -> tuple[World, S
 def test_a_city_forwards_its_own_schools_only(province_world: tuple[World, Speaker]) -> None:
     world, bureau = province_world
     ours, theirs = school_speaker(11, "140107"), school_speaker(12, "140211")
-    students = [trainee(ours.uscc)]
+    students = [person(ours.uscc)]
     outcome = world.deliver(
         bureau,
         records={"institutions": [bureau.institution, ours.institution], "trainees": students},
     )
     assert outcome.counts["trainees"].new == 1
     foreign = world.package(
-        bureau, records={"institutions": [theirs.institution], "trainees": [trainee(theirs.uscc)]}
+        bureau, records={"institutions": [theirs.institution], "trainees": [person(theirs.uscc)]}
     )
     refused(world.receiver, foreign, "市教育局只能转报本市的学校")
-    unknown = world.package(bureau, records={"trainees": [trainee(school_speaker(13).uscc)]})
+    unknown = world.package(bureau, records={"trainees": [person(school_speaker(13).uscc)]})
     refused(world.receiver, unknown, "没有该机构的信息")
     bureau_as_school = world.package(
         bureau, records={"institutions": [institution(ours.uscc, role="city")]}
@@ -336,7 +336,7 @@ def test_forty_schools_then_every_forgery_then_the_schools_again(world: World) -
     bureau_before = rows_of(world.receiver, world.receiver.uscc)
 
     a, b = schools[0], schools[1]
-    coming = [trainee(b.uscc, name="后来的学员")]
+    coming = [person(b.uscc, name="后来的学员")]
     own = own_institution_record(world.receiver)
     forgeries = [
         # 1. a school posing as a bureau, rewriting another school and the bureau itself
@@ -352,7 +352,7 @@ def test_forty_schools_then_every_forgery_then_the_schools_again(world: World) -
         world.package(
             school_speaker(999),
             claim=world.pose(a, uscc=school_speaker(999).uscc),
-            records={"trainees": [trainee(b.uscc)]},
+            records={"trainees": [person(b.uscc)]},
         ),
     ]
     for forged in forgeries:

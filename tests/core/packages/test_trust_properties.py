@@ -19,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.packages.format import PackageError
-from tests.core.packages.forger import make_uscc, tombstone, trainee
+from tests.core.packages.forger import make_uscc, tombstone
 from tests.core.packages.sites import CITY, bureau_keys_for, dump, make_site
 from tests.core.packages.trust_world import (
     Speaker,
     World,
     bureau_recipient,
+    person,
     rows_of,
     school_speaker,
 )
@@ -73,7 +74,7 @@ def _record(item: Item, speakers: dict[str, Speaker], world: World) -> dict[str,
     origin = world.receiver.uscc if item.origin == "city" else speakers[item.origin].uscc
     known = speakers[item.target].trainees[0] if item.target in speakers else None
     if item.kind == "tombstone":
-        uuid = known["uuid"] if known else trainee(origin)["uuid"]
+        uuid = known["uuid"] if known else person(origin)["uuid"]
         return tombstone(uuid, "trainees", origin, item.revision)
     if item.kind == "update" and known is not None:
         return {
@@ -82,7 +83,7 @@ def _record(item: Item, speakers: dict[str, Speaker], world: World) -> dict[str,
             "name": f"改写{item.revision}",
             "revision": item.revision,
         }
-    return trainee(origin, name=f"新增{item.revision}", revision=item.revision)
+    return person(origin, name=f"新增{item.revision}", revision=item.revision)
 
 
 def _package(move: Move, speakers: dict[str, Speaker], world: World) -> Path:

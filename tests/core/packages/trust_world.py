@@ -7,8 +7,10 @@ nothing but its own key and the bureau's public key file, exactly the attacker o
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from tests.core.packages.forger import (
     make_uscc,
     recipient_from_key_file,
     trainee,
+    valid_id_number,
 )
 from tests.core.packages.sites import Site, dump, synced_content
 
@@ -61,6 +64,16 @@ def school_speaker(number: int, division: str = "140105") -> Speaker:
     )
     record = institution(code, name=name, division_code=division)
     return Speaker(identity, record)
+
+
+_BIRTHDAYS = itertools.count()
+
+
+def person(origin: str, **over: Any) -> dict[str, Any]:
+    """A trainee record whose ID number no other record of this test run has (the forger's
+    are random, and a school's two trainees with one number would be a conflict)."""
+    born = date(1990, 1, 1) + timedelta(days=next(_BIRTHDAYS))
+    return trainee(origin, id_number=valid_id_number(born=born, male=True), gender="男", **over)
 
 
 def random_uuid() -> str:
@@ -120,7 +133,7 @@ class World:
 
     def introduce(self, speaker: Speaker, trainees: int = 2) -> ImportOutcome:
         """The speaker's first package: its institution and a few trainees."""
-        speaker.trainees = [trainee(speaker.uscc, name=f"学员{i}") for i in range(trainees)]
+        speaker.trainees = [person(speaker.uscc, name=f"学员{i}") for i in range(trainees)]
         return self.deliver(
             speaker,
             records={"institutions": [speaker.institution], "trainees": speaker.trainees},
