@@ -277,7 +277,7 @@ class BackupDialog(QDialog):
 
             return restore_database(self.database, path, pages)
 
-        self._start("正在恢复", job, self._restored)
+        self._start("正在恢复", job, self._restored, writes=True)
 
     def _restored(self, result: RestoreResult) -> None:
         self._finish()
@@ -296,9 +296,13 @@ class BackupDialog(QDialog):
     # --- jobs ---------------------------------------------------------------------------
 
     def _start(
-        self, title: str, job: Callable[[Progress], T], on_done: Callable[[T], None]
+        self,
+        title: str,
+        job: Callable[[Progress], T],
+        on_done: Callable[[T], None],
+        writes: bool = False,
     ) -> None:
-        self._task = run_in_background(self, title, job, on_done, self._failed)
+        self._task = run_in_background(self, title, job, on_done, self._failed, writes=writes)
         self._update_buttons()
 
     def _finish(self) -> None:

@@ -602,6 +602,7 @@ class ExchangePage(QWidget):
             ),
             self._exported,
             self._failed,
+            writes=True,
         )
 
     def _exported(self, result: ExportResult) -> None:
@@ -676,6 +677,7 @@ class ExchangePage(QWidget):
             lambda progress: _check_all(self.database, keys, paths, progress, accepted),
             self._imported,
             self._failed,
+            writes=True,
         )
 
     def _new_sender_dialog(self, sender: Sender) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from core.backups import BACKUP_INTERVAL, BackupOutcome, BackupScheduler, newest_good_backup
@@ -36,6 +36,7 @@ from core.restore import (
     replace_damaged_database,
     sqlite_file,
 )
+from gui.tasks import Task, run_in_background
 from models.backup import backup_dir_for
 from models.database import Database
 
@@ -151,26 +152,6 @@ def run_startup_checks(db: str | None, parent: QWidget | None = None) -> Startup
     return guard
 
 
-class _Bridge(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-
-
-class _Job(QRunnable):
-    def __init__(self, work: Callable[[], BackupOutcome | None], bridge: _Bridge) -> None:
-        super().__init__()
-        self.work = work
-        self.bridge = bridge
-
-    def run(self) -> None:
-        try:
-            outcome = self.work()
-        except Exception as exc:  # reported on the GUI thread; a backup must not kill the app
-            self.bridge.failed.emit(exc)
-        else:
-            self.bridge.done.emit(outcome)
-
-
 class BackupTimer(QObject):
     """Backs up on start and every 30 minutes of changes, off the GUI thread.
 
@@ -190,10 +171,7 @@ class BackupTimer(QObject):
         super().__init__(parent)
         self.database = database
         self.scheduler = BackupScheduler(database)
-        self._running = False
-        self._bridge = _Bridge(self)
-        self._bridge.done.connect(self._done)
-        self._bridge.failed.connect(self._failed)
+        self._task: Task[BackupOutcome | None] | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.check)
@@ -214,16 +192,17 @@ class BackupTimer(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._running
+        return self._task is not None
 
     def _run(self, work: Callable[[], BackupOutcome | None]) -> None:
-        if self._running:
+        if self._task is not None:
             return  # the previous backup is still being written; the next tick will do
-        self._running = True
-        QThreadPool.globalInstance().start(_Job(work, self._bridge))
+        self._task = run_in_background(
+            self, "自动备份", lambda _progress: work(), self._done, self._failed, quiet=True
+        )
 
     def _done(self, outcome: BackupOutcome | None) -> None:
-        self._running = False
+        self._task = None
         if outcome is None:
             return
         log.info("backed up to %s", outcome.path)
@@ -233,6 +212,5 @@ class BackupTimer(QObject):
         self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
-        self._running = False
-        log.error("automatic backup failed", exc_info=(type(exc), exc, exc.__traceback__))
+        self._task = None  # the runner logged it with its traceback
         self.failed.emit(f"自动备份失败：{describe_failure(exc)}")
