@@ -1,24 +1,27 @@
 """Storing training classes with their teaching plans and rosters, and moving them along.
 
-The rules of a class itself are in ``core.classes``; this module adds what needs the
-database: the plan must add up to the class's hours, the roster's voucher and completion
-marks must make sense, and a class moves 草稿 → 已申请 → 已备案 → 开班 → 结业 only when it
-is ready for the next step. Every function flushes and leaves the commit to the caller, so a
-dialog can save the class, its plan and its roster in one transaction or none.
+The rules of a class itself are in ``core.classes`` and its steps in ``core.class_status``;
+this module adds what needs the database: the plan must add up to the class's hours, the
+roster's voucher and completion marks must make sense, and a class takes a step only when it
+is ready for it. Every function flushes and leaves the commit to the caller (the use cases of
+``application.classes``), so a class, its plan, its roster and a step are saved in one
+transaction or none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from core import reference
-from core.classes import ClassFields, check_class, next_status, plan_total
+from core.class_status import ClassStatus, check_transition
+from core.classes import ClassFields, check_class, plan_total
 from core.fields import FieldError, ValidationFailed
 from models.trainee import Trainee
 from models.training import Enrolment, PlanItem, TrainingClass
@@ -32,8 +35,8 @@ PLAN_LABELS = {
 }
 PLAN_LIMITS = {"module": 100, "content": 500, "teacher": 50}
 
-#: Statuses in which trainees are being or have been trained, so completion can be marked.
-TRAINING_STATUSES = ("开班", "结业")
+#: The marks of a roster entry, in the order Annex 2 takes them.
+Mark = Literal["voucher_issued", "voucher_verified", "completed"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,33 @@ class RosterEntry:
     completed: bool = False
     completion_date: date | None = None
 
+    def marked(self, mark: Mark, checked: bool, completion_date: date) -> RosterEntry:
+        """This entry with one mark ticked or unticked, the steps kept in order.
+
+        A voucher is issued before it is verified: verifying issues, withdrawing the issue
+        withdraws the verification. Completing takes ``completion_date`` unless a date is
+        already there; uncompleting clears it. The roster editor and the command line both
+        mark through here, so a tick means the same in both.
+        """
+        if mark == "voucher_issued":
+            return replace(
+                self, voucher_issued=checked, voucher_verified=self.voucher_verified and checked
+            )
+        if mark == "voucher_verified":
+            return replace(
+                self, voucher_verified=checked, voucher_issued=self.voucher_issued or checked
+            )
+        if not checked:
+            return replace(self, completed=False, completion_date=None)
+        return replace(
+            self, completed=True, completion_date=self.completion_date or completion_date
+        )
+
+
+def default_completion_date(end_date: date, today: date | None = None) -> date:
+    """The completion date a tick gives: the class's end, or today for one marked before it."""
+    return min(end_date, today or date.today())
+
 
 @dataclass(frozen=True)
 class RosterRow(RosterEntry):
@@ -66,6 +96,16 @@ class RosterRow(RosterEntry):
     gender: str = ""
     id_number: str = ""
     phone: str = ""
+
+    def entry(self) -> RosterEntry:
+        """The entry alone, without what is shown of the trainee (what a save takes)."""
+        return RosterEntry(
+            trainee_id=self.trainee_id,
+            voucher_issued=self.voucher_issued,
+            voucher_verified=self.voucher_verified,
+            completed=self.completed,
+            completion_date=self.completion_date,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,7 +117,7 @@ class ClassSummary:
     start_date: date
     end_date: date
     planned_headcount: int
-    status: str
+    status: ClassStatus
     enrolled: int
     completed: int
 
@@ -91,7 +131,8 @@ def _how_many(mark: QueryableAttribute[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((mark, 1), else_=0)), 0)
 
 
-def _get_class(session: Session, class_id: int) -> TrainingClass:
+def get_class(session: Session, class_id: int) -> TrainingClass:
+    """The class, or the refusal every caller gives for one deleted meanwhile."""
     training_class = session.get(TrainingClass, class_id)
     if training_class is None:
         raise _refuse("class", "培训班", "不存在（可能已被删除）")
@@ -179,7 +220,6 @@ def class_fields(training_class: TrainingClass) -> ClassFields:
         planned_headcount=training_class.planned_headcount,
         participant_identity=training_class.participant_identity,
         total_hours=training_class.total_hours,
-        status=training_class.status,
         subsidy_per_person=Decimal(training_class.subsidy_per_person),
     )
 
@@ -192,15 +232,13 @@ def save_class(
 ) -> TrainingClass:
     """Create (``class_id`` None) or update a class and its plan; raises ``ValidationFailed``.
 
-    The status is not edited here: it moves only through ``advance_status``, whose checks an
-    edit must not bypass; a new class may start in any status (classes filed on paper before
-    CertDesk was installed).
+    A new class is a draft. Its status then moves only through ``set_status``, whose checks
+    an edit must not bypass, so even a class filed on paper before CertDesk was installed
+    takes its steps one by one, each with its checks.
     """
-    training_class = None if class_id is None else _get_class(session, class_id)
+    training_class = None if class_id is None else get_class(session, class_id)
     errors = check_class(fields) + check_plan(plan_items, fields.total_hours)
     if training_class is not None:
-        if fields.status != training_class.status:
-            errors.append(FieldError("status", "状态", "请用“推进状态”更改培训班状态"))
         early = _completed_before(session, training_class.id, fields.start_date)
         if early:
             errors.append(
@@ -213,7 +251,7 @@ def save_class(
     industry = reference.find_industry(fields.industry_code)
     assert industry is not None  # check_class refused any other
     if training_class is None:
-        training_class = TrainingClass(status=fields.status)
+        training_class = TrainingClass(status=ClassStatus.DRAFT.value)
         session.add(training_class)
     training_class.name = fields.name.strip()
     training_class.industry_code = industry.code
@@ -245,12 +283,11 @@ def _completed_before(session: Session, class_id: int, start: date) -> int:
 
 def delete_class(session: Session, class_id: int) -> None:
     """Delete a draft; a class that has been filed stays on record."""
-    training_class = _get_class(session, class_id)
-    first = reference.training_rules().class_statuses[0]
-    if training_class.status != first:
-        raise _refuse(
-            "status", "状态", f"只能删除{first}状态的培训班（本班为{training_class.status}）"
-        )
+    training_class = get_class(session, class_id)
+    status = ClassStatus(training_class.status)
+    if not status.can_be_deleted:
+        draft = ClassStatus.DRAFT
+        raise _refuse("status", "状态", f"只能删除{draft}状态的培训班（本班为{status}）")
     session.delete(training_class)
     session.flush()
 
@@ -274,7 +311,7 @@ def class_summaries(session: Session) -> list[ClassSummary]:
             start_date=c.start_date,
             end_date=c.end_date,
             planned_headcount=c.planned_headcount,
-            status=c.status,
+            status=ClassStatus(c.status),
             enrolled=n,
             completed=done,
         )
@@ -286,7 +323,7 @@ def class_summaries(session: Session) -> list[ClassSummary]:
 
 
 def check_enrolment(
-    entry: RosterEntry, status: str, start_date: date, today: date | None = None
+    entry: RosterEntry, status: ClassStatus, start_date: date, today: date | None = None
 ) -> list[str]:
     """What is wrong with one trainee's marks on a roster (messages only).
 
@@ -298,7 +335,7 @@ def check_enrolment(
     if entry.voucher_verified and not entry.voucher_issued:
         problems.append("已验券的学员须先标记已发券")
     if entry.completed:
-        if status not in TRAINING_STATUSES:
+        if not status.marks_completion:
             problems.append(f"培训班{status}，开班后才能标记结业")
         if entry.completion_date is None:
             problems.append("已结业的学员须填写结业日期")
@@ -313,9 +350,9 @@ def check_enrolment(
 
 def enrol(session: Session, class_id: int, trainee_ids: Sequence[int]) -> int:
     """Put trainees on the roster; those already on it are left alone. Returns how many joined."""
-    training_class = _get_class(session, class_id)
-    if training_class.status == reference.training_rules().class_statuses[-1]:
-        raise _refuse("roster", "学员名单", "培训班已结业，不能再加入学员")
+    training_class = get_class(session, class_id)
+    if not ClassStatus(training_class.status).takes_trainees:
+        raise _refuse("roster", "学员名单", f"培训班已{ClassStatus.FINISHED}，不能再加入学员")
     wanted = set(trainee_ids)
     found = set(session.scalars(select(Trainee.id).where(Trainee.id.in_(wanted))))
     if wanted - found:
@@ -335,7 +372,7 @@ def enrol(session: Session, class_id: int, trainee_ids: Sequence[int]) -> int:
 
 def unenrol(session: Session, class_id: int, trainee_ids: Sequence[int]) -> int:
     """Take trainees off the roster; a trainee marked completed stays. Returns how many left."""
-    _get_class(session, class_id)
+    get_class(session, class_id)
     enrolments = list(
         session.scalars(
             select(Enrolment).where(
@@ -387,7 +424,7 @@ def set_enrolment_flags(
 
     Unmarking completion clears the completion date; raises ``ValidationFailed``.
     """
-    training_class = _get_class(session, class_id)
+    training_class = get_class(session, class_id)
     enrolment = _enrolment(session, class_id, trainee_id)
     is_completed = enrolment.completed if completed is None else completed
     entry = RosterEntry(
@@ -399,7 +436,9 @@ def set_enrolment_flags(
         completed=is_completed,
         completion_date=(completion_date or enrolment.completion_date) if is_completed else None,
     )
-    problems = check_enrolment(entry, training_class.status, training_class.start_date, today)
+    problems = check_enrolment(
+        entry, ClassStatus(training_class.status), training_class.start_date, today
+    )
     if problems:
         name = enrolment.trainee.name
         raise ValidationFailed([FieldError("roster", f"学员名单（{name}）", p) for p in problems])
@@ -418,13 +457,15 @@ def save_roster(
 
     Every problem of every row is reported at once, named by its row and trainee.
     """
-    training_class = _get_class(session, class_id)
+    training_class = get_class(session, class_id)
     query = select(Trainee.id, Trainee.name).where(Trainee.id.in_([e.trainee_id for e in entries]))
     names = {trainee_id: name for trainee_id, name in session.execute(query)}
     errors: list[FieldError] = []
     for row, entry in enumerate(entries, start=1):
         label = f"学员名单第{row}行（{names.get(entry.trainee_id, '已删除的学员')}）"
-        problems = check_enrolment(entry, training_class.status, training_class.start_date, today)
+        problems = check_enrolment(
+            entry, ClassStatus(training_class.status), training_class.start_date, today
+        )
         if entry.trainee_id not in names:
             problems.insert(0, "该学员不存在（可能已被删除）")
         errors += [FieldError("roster", label, p) for p in problems]
@@ -484,35 +525,46 @@ def roster_counts(session: Session, class_id: int) -> dict[str, int]:
 # --- Status ---------------------------------------------------------------------------------
 
 
-def readiness(session: Session, training_class: TrainingClass) -> list[FieldError]:
-    """Why the class cannot take its next step yet (empty when it can).
+def step_problems(
+    target: ClassStatus,
+    fields: ClassFields,
+    plan: Sequence[PlanItemFields],
+    enrolled: int,
+) -> list[FieldError]:
+    """What the class still lacks for the step to ``target`` (empty when it is ready).
 
     To file the application (已申请) the Annex 3 report must be complete: valid fields, a
-    teaching plan adding up to the total hours, and a roster (its attachment 1).
+    teaching plan adding up to the total hours, and a roster (its attachment 1). To open
+    (开班) the roster must still hold trainees: Annex 2 has it reported before the class
+    opens, and a roster may change after the application. Whether the step itself is allowed
+    is ``core.class_status``'s table, checked first by ``set_status``.
     """
-    target = next_status(training_class.status)
-    if target is None:
-        return [FieldError("status", "状态", f"培训班已{training_class.status}，没有下一步")]
     errors: list[FieldError] = []
-    if target == reference.training_rules().class_statuses[1]:
-        errors += check_class(class_fields(training_class))
-        plan = plan_fields(training_class)
+    if target is ClassStatus.APPLIED:
+        errors += check_class(fields)
         if not plan:
             errors.append(FieldError("plan", "教学计划", "申请前须填写教学计划"))
-        errors += check_plan(plan, training_class.total_hours)
-        if not roster_counts(session, training_class.id)["enrolled"]:
+        errors += check_plan(plan, fields.total_hours)
+        if not enrolled:
             errors.append(FieldError("roster", "学员名单", "申请前须加入学员"))
+    elif target is ClassStatus.OPEN and not enrolled:
+        errors.append(FieldError("roster", "学员名单", "开班前须报送学员名单，名单中还没有学员"))
     return errors
 
 
-def advance_status(session: Session, class_id: int) -> str:
-    """Move the class one step along 草稿 → 已申请 → 已备案 → 开班 → 结业; return the new one."""
-    training_class = _get_class(session, class_id)
-    errors = readiness(session, training_class)
+def set_status(session: Session, class_id: int, target: ClassStatus) -> ClassStatus:
+    """Move the class to ``target``: ``TransitionRefused`` if the table does not allow the
+    move, ``ValidationFailed`` with what is missing if the class is not ready for it."""
+    training_class = get_class(session, class_id)
+    check_transition(ClassStatus(training_class.status), target)
+    errors = step_problems(
+        target,
+        class_fields(training_class),
+        plan_fields(training_class),
+        roster_counts(session, class_id)["enrolled"],
+    )
     if errors:
         raise ValidationFailed(errors)
-    target = next_status(training_class.status)
-    assert target is not None  # readiness refused the last status
-    training_class.status = target
+    training_class.status = target.value
     session.flush()
     return target

@@ -33,6 +33,12 @@ LABELS = {
 
 @dataclass(frozen=True)
 class ClassFields:
+    """The blanks of the Annex 3 report as the clerk fills them in.
+
+    The status is not among them: it moves only by the steps of ``core.class_status``, whose
+    checks an edit must not bypass.
+    """
+
     name: str
     industry_code: str
     start_date: date
@@ -43,7 +49,6 @@ class ClassFields:
     planned_headcount: int = 0
     participant_identity: str = "企业职工"
     total_hours: int = 0
-    status: str = "草稿"
     subsidy_per_person: Decimal = Decimal(0)
 
 
@@ -77,8 +82,6 @@ def check_class(fields: ClassFields) -> list[FieldError]:
         errors.append(_error("industry_code", "应为14个战略性新兴产业或十大产业集群之一"))
     if fields.kind not in rules.class_kinds:
         errors.append(_error("kind", f"应为{'、'.join(rules.class_kinds)}之一"))
-    if fields.status not in rules.class_statuses:
-        errors.append(_error("status", f"应为{'、'.join(rules.class_statuses)}之一"))
     if fields.end_date <= fields.start_date:
         errors.append(_error("end_date", "应晚于开班日期"))
     elif fields.kind == rules.directed_kind:
@@ -106,10 +109,3 @@ def check_class(fields: ClassFields) -> list[FieldError]:
 def plan_total(items: Iterable[tuple[int, int]]) -> int:
     """Total hours of a teaching plan given (theory, practice) hours per module."""
     return sum(theory + practice for theory, practice in items)
-
-
-def next_status(status: str) -> str | None:
-    """The step after ``status`` in 草稿 → 已申请 → 已备案 → 开班 → 结业, or None at the end."""
-    statuses = reference.training_rules().class_statuses
-    position = statuses.index(status)
-    return statuses[position + 1] if position + 1 < len(statuses) else None

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.class_status import ClassStatus
 from core.fields import FieldError, ValidationFailed
 from core.idcard import id_check_char
 from core.institution import Profile, register_local_institution
@@ -201,6 +202,7 @@ def _create_classes(session: Session, people: _People) -> tuple[int, int]:
             PlanItem(module=m, content=c, theory_hours=t, practice_hours=p, teacher=who, position=i)
             for i, (m, c, t, p, who) in enumerate(spec["plan"])
         ]
+        status = ClassStatus(spec["status"])
         training_class = TrainingClass(
             name=spec["name"],
             industry_code=spec["industry"],
@@ -212,14 +214,14 @@ def _create_classes(session: Session, people: _People) -> tuple[int, int]:
             planned_headcount=spec["size"],
             participant_identity=spec["identity"],
             total_hours=sum(item.theory_hours + item.practice_hours for item in plan),
-            status=spec["status"],
+            status=status.value,
             subsidy_per_person=Decimal(spec["subsidy"]),
             plan_items=plan,
         )
         session.add(training_class)
-        if spec["status"] in ("草稿",):
+        if status is ClassStatus.DRAFT:
             continue
-        finished = spec["status"] == "结业"
+        finished = status is ClassStatus.FINISHED
         for _ in range(spec["size"]):
             number, gender = people.id_number(1975, 2002)
             trainee = Trainee(
@@ -235,8 +237,8 @@ def _create_classes(session: Session, people: _People) -> tuple[int, int]:
                 Enrolment(
                     training_class=training_class,
                     trainee=trainee,
-                    voucher_issued=spec["status"] != "已备案",
-                    voucher_verified=spec["status"] in ("开班", "结业"),
+                    voucher_issued=status is not ClassStatus.FILED,
+                    voucher_verified=status in (ClassStatus.OPEN, ClassStatus.FINISHED),
                     completed=completed,
                     completion_date=training_class.end_date if completed else None,
                 )

@@ -373,7 +373,6 @@ class TrainingRules:
     """The plan's numbers for classes and deadlines (二(三) and 二(四) of the seed)."""
 
     class_kinds: tuple[str, ...]
-    class_statuses: tuple[str, ...]
     certificate_routes: tuple[str, ...]
     directed_kind: str
     directed_months: tuple[int, int]
@@ -388,7 +387,6 @@ def training_rules() -> TrainingRules:
     deadline = data["graduate_certificate_deadline"]
     return TrainingRules(
         class_kinds=tuple(data["class_kinds"]),
-        class_statuses=tuple(data["class_statuses"]),
         certificate_routes=tuple(data["certificate_routes"]),
         directed_kind=data["directed_kind"],
         directed_months=(data["directed_months"]["min"], data["directed_months"]["max"]),

@@ -1,10 +1,10 @@
 """Creating or editing a training class: every blank of the Annex 3 application report, the
-teaching plan, the roster, and the class's step along 草稿 → 已申请 → 已备案 → 开班 → 结业.
+teaching plan, the roster, and the class's steps (``core.class_status``).
 
 The application fields come first and in the order the report's sentence asks for them
 (“我校对接__产业集群培训需求，拟于__至__在__开设__培训班，培训人数__，参培人员身份为__，
-培训共计__课时”), so Tab walks the paper form. Saving writes the class, its plan and its
-roster in one transaction.
+培训共计__课时”), so Tab walks the paper form. Saving hands the class, its plan and its
+roster to one use case of ``application.classes``, which writes them in one transaction.
 """
 
 from __future__ import annotations
@@ -30,18 +30,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import reference
-from core.class_records import (
-    advance_status,
-    class_fields,
-    plan_fields,
-    roster_rows,
-    save_class,
-    save_roster,
+from application.classes import (
+    ClassInput,
+    create_class,
+    edit_class,
+    occupation_choices,
+    show_class,
 )
-from core.classes import ClassFields, check_class, directed_end_range, next_status
+from core import reference
+from core.class_status import ClassStatus
+from core.classes import ClassFields, check_class, directed_end_range
 from core.fields import FieldError, ValidationFailed
-from core.institution import local_institution
 from gui.plan_editor import PlanEditor
 from gui.record_dialog import (
     FieldMarks,
@@ -53,7 +52,6 @@ from gui.record_dialog import (
 )
 from gui.roster_editor import RosterEditor
 from models.database import Database
-from models.training import TrainingClass
 
 DATE_FORMAT = "yyyy-MM-dd"
 FORM_TAB, PLAN_TAB, ROSTER_TAB = 0, 1, 2
@@ -66,7 +64,7 @@ def _day(value: QDate) -> date:
 
 
 class ClassDialog(RecordDialog):
-    """``class_id`` None creates a class (as 草稿)."""
+    """``class_id`` None creates a class (as a draft)."""
 
     def __init__(
         self, database: Database, class_id: int | None = None, parent: QWidget | None = None
@@ -74,7 +72,7 @@ class ClassDialog(RecordDialog):
         super().__init__("class", QSize(1040, 680), parent)
         self.database = database
         self.class_id = class_id
-        self.status = reference.training_rules().class_statuses[0]
+        self.status = ClassStatus.DRAFT
         self._end_touched = class_id is not None
         self.setWindowTitle("新建培训班" if class_id is None else "修改培训班")
         self.general = error_label()
@@ -133,9 +131,7 @@ class ClassDialog(RecordDialog):
         self.status_label.setStyleSheet("font-weight: bold;")
         self.advance_button = QPushButton()
         self.advance_button.setAutoDefault(False)
-        with self.database.session() as session:
-            institution = local_institution(session)
-            occupations = [o.name for o in institution.occupations] if institution else []
+        occupations = occupation_choices(self.database)
         completer = QCompleter(QStringListModel(occupations, self), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.occupation.setCompleter(completer)
@@ -232,14 +228,9 @@ class ClassDialog(RecordDialog):
             self.end_date.setDate(directed_end_range(_day(start))[0])
             self.identity.setCurrentText("企业职工")
             return
-        with self.database.session() as session:
-            training_class = session.get(TrainingClass, self.class_id)
-            if training_class is None:
-                raise LookupError(f"培训班 {self.class_id} 不存在")
-            fields = class_fields(training_class)
-            plan = plan_fields(training_class)
-            roster = roster_rows(session, self.class_id)
-        self.status = fields.status
+        detail = show_class(self.database, self.class_id)
+        fields = detail.fields
+        self.status = detail.status
         self.industry.setCurrentIndex(self.industry.findData(fields.industry_code))
         self.kind.setCurrentText(fields.kind)
         self.occupation.setText(fields.occupation)
@@ -251,8 +242,8 @@ class ClassDialog(RecordDialog):
         self.identity.setCurrentText(fields.participant_identity)
         self.total_hours.setValue(fields.total_hours)
         self.subsidy.setValue(float(fields.subsidy_per_person))
-        self.plan.set_items(plan)
-        self.roster.set_rows(roster)
+        self.plan.set_items(list(detail.plan))
+        self.roster.set_rows(list(detail.roster))
 
     def fields(self) -> ClassFields:
         return ClassFields(
@@ -266,7 +257,6 @@ class ClassDialog(RecordDialog):
             planned_headcount=self.planned_headcount.value(),
             participant_identity=self.identity.currentText(),
             total_hours=self.total_hours.value(),
-            status=self.status,
             subsidy_per_person=Decimal(f"{self.subsidy.value():.2f}"),
         )
 
@@ -303,35 +293,31 @@ class ClassDialog(RecordDialog):
         self.roster.set_class(
             self.status, fields.start_date, fields.end_date, fields.planned_headcount
         )
-        self.roster.picker.setEnabled(self.status != rules.class_statuses[-1])
+        self.roster.picker.setEnabled(self.status.takes_trainees)
         plan_total = self.plan.model.total()
         self.tabs.setTabText(PLAN_TAB, f"教学计划（{plan_total} 课时）")
         self.tabs.setTabText(ROSTER_TAB, f"学员名单（{self.roster.model.rowCount()} 人）")
         self.status_label.setText(f"状态：{self.status}")
-        following = next_status(self.status)
+        following = self.status.following
         self.advance_button.setVisible(following is not None)
         if following is not None:
             self.advance_button.setText(f"推进为“{following}”")
 
     # --- saving -----------------------------------------------------------------------------
 
-    def _write(self, advance: bool) -> bool:
-        """Save everything (and take the next step when ``advance``) in one transaction."""
-        with self.database.session() as session:
-            try:
-                training_class = save_class(
-                    session, self.class_id, self.fields(), self.plan.items()
-                )
-                save_roster(session, training_class.id, self.roster.entries())
-                if advance:
-                    advance_status(session, training_class.id)
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self._show_refusal(refused.errors)
-                return False
-            self.class_id = training_class.id
-            self.status = training_class.status
+    def _write(self, move_to: ClassStatus | None = None) -> bool:
+        """Save everything (and take the step to ``move_to``) in one transaction."""
+        data = ClassInput(self.fields(), self.plan.items(), self.roster.entries())
+        try:
+            if self.class_id is None:
+                saved = create_class(self.database, data, move_to)
+            else:
+                saved = edit_class(self.database, self.class_id, data, move_to)
+        except ValidationFailed as refused:
+            self._show_refusal(refused.errors)
+            return False
+        self.class_id = saved.id
+        self.status = saved.status
         self.mark_clean()
         return True
 
@@ -348,11 +334,11 @@ class ClassDialog(RecordDialog):
                 self.tabs.setCurrentIndex(tab)
 
     def accept(self) -> None:
-        if self._write(advance=False):
+        if self._write():
             super().accept()
 
     def advance(self) -> None:
-        following = next_status(self.status)
+        following = self.status.following
         if following is None:
             return
         answer = QMessageBox.question(
@@ -364,7 +350,7 @@ class ClassDialog(RecordDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        if self._write(advance=True):
+        if self._write(following):
             self.setWindowTitle("修改培训班")
             set_message(self.general, "")
             self._refresh()

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.classes import ClassSummary, delete_class, list_classes
 from core import reference
-from core.class_records import ClassSummary, class_summaries, delete_class
+from core.class_status import ClassStatus
 from core.fields import ValidationFailed
 from gui.class_dialog import ClassDialog
 from gui.document_actions import export_class_roster, export_subsidy, generate_annex3
@@ -42,7 +43,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("计划人数", "计划人数"),
     ("名单人数", "名单人数"),
     ("结业人数", "结业人数"),
-    ("状态", "已备案"),
+    ("状态", max((s.label for s in ClassStatus), key=len)),
 )
 NUMBER_COLUMNS = (5, 6, 7)
 
@@ -107,7 +108,7 @@ class ClassesPage(QWidget):
         title = page_title("培训班")
         self.add_button = QPushButton("新建培训班（Ctrl+N）")
         self.edit_button = QPushButton("打开（Enter）")
-        self.delete_button = QPushButton("删除草稿（Del）")
+        self.delete_button = QPushButton(f"删除{ClassStatus.DRAFT}（Del）")
         self.report_button = QPushButton("生成申请报告")
         self.print_button = QPushButton("打印申请报告")
         self.subsidy_button = QPushButton("补贴申请表")
@@ -174,8 +175,7 @@ class ClassesPage(QWidget):
 
     def refresh(self) -> None:
         selected = self.selected()
-        with self.database.session() as session:
-            summaries = class_summaries(session)
+        summaries = list_classes(self.database)
         self.model.set_summaries(summaries)
         enrolled = sum(s.enrolled for s in summaries)
         completed = sum(s.completed for s in summaries)
@@ -197,7 +197,6 @@ class ClassesPage(QWidget):
 
     def _update_buttons(self) -> None:
         selected = self.selected()
-        statuses = reference.training_rules().class_statuses
         for button in (
             self.edit_button,
             self.report_button,
@@ -205,9 +204,8 @@ class ClassesPage(QWidget):
             self.roster_button,
         ):
             button.setEnabled(selected is not None)
-        self.delete_button.setEnabled(selected is not None and selected.status == statuses[0])
-        # Subsidy is claimed by actual completers, once the class has finished.
-        self.subsidy_button.setEnabled(selected is not None and selected.status == statuses[-1])
+        self.delete_button.setEnabled(selected is not None and selected.status.can_be_deleted)
+        self.subsidy_button.setEnabled(selected is not None and selected.status.claims_subsidy)
 
     def _document(self, action: Callable[[QWidget, Database, int], object]) -> None:
         selected = self.selected()
@@ -233,26 +231,23 @@ class ClassesPage(QWidget):
         selected = self.selected()
         if selected is None:
             return
-        draft = reference.training_rules().class_statuses[0]
-        if selected.status != draft:
+        draft = ClassStatus.DRAFT
+        if not selected.status.can_be_deleted:
             self.message.setText(f"只能删除{draft}；“{selected.name}”已{selected.status}。")
             return
         answer = QMessageBox.question(
             self,
             "删除培训班",
-            f"删除草稿“{selected.name}”及其教学计划和学员名单？此操作不能撤销。",
+            f"删除{draft}“{selected.name}”及其教学计划和学员名单？此操作不能撤销。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.database.session() as session:
-            try:
-                delete_class(session, selected.id)
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.message.setText(str(refused))
-                return
+        try:
+            delete_class(self.database, selected.id)
+        except ValidationFailed as refused:
+            self.message.setText(str(refused))
+            return
         self.message.setText(f"已删除“{selected.name}”。")
         self.refresh()

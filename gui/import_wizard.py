@@ -45,9 +45,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import reference
+from application.classes import list_classes
 from core.certificate_records import display_number
-from core.class_records import class_summaries
 from core.environment_errors import describe_failure
 from core.fields import ValidationFailed
 from core.idcard import mask_id_number
@@ -388,9 +387,7 @@ class ImportWizard(QDialog):
     def _load_classes(self) -> None:
         if self.kind != "roster":
             return
-        finished = reference.training_rules().class_statuses[-1]
-        with self.database.session() as session:
-            classes = [c for c in class_summaries(session) if c.status != finished]
+        classes = [c for c in list_classes(self.database) if c.status.takes_trainees]
         self.class_combo.clear()
         self.class_combo.addItem(NO_CLASS, None)
         for summary in classes:

@@ -2,12 +2,14 @@
 outcome ticked per trainee, with the headcounts kept in view.
 
 Changes stay in the editor until the class dialog saves, so the class, its plan and its
-roster are written in one transaction, and 取消 really cancels.
+roster are written in one transaction, and 取消 really cancels. The editor holds numbers only
+masked: the roster comes masked from ``application.classes.show_class``, and a trainee found
+by search is masked as it joins.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from PySide6.QtCore import (
@@ -32,7 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.class_records import TRAINING_STATUSES, RosterEntry, RosterRow, check_enrolment
+from core.class_records import (
+    Mark,
+    RosterEntry,
+    RosterRow,
+    check_enrolment,
+    default_completion_date,
+)
+from core.class_status import ClassStatus
 from core.idcard import mask_id_number
 from core.phone import mask_phone
 from core.trainee_search import TraineeHit
@@ -54,30 +63,23 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("结业日期", "2025-06-30"),
 )
 ISSUED, VERIFIED, COMPLETED, COMPLETION_DATE = 4, 5, 6, 7
-MARKS = {ISSUED: "voucher_issued", VERIFIED: "voucher_verified", COMPLETED: "completed"}
+MARKS: dict[int, Mark] = {
+    ISSUED: "voucher_issued",
+    VERIFIED: "voucher_verified",
+    COMPLETED: "completed",
+}
 PROBLEM_BACKGROUND = QColor("#ffebee")
 
 
 @dataclass
 class _Entry:
-    trainee_id: int
+    """A row: what is shown of the trainee (numbers masked) and the entry with its marks."""
+
     name: str
     gender: str
-    id_number: str
-    phone: str
-    voucher_issued: bool = False
-    voucher_verified: bool = False
-    completed: bool = False
-    completion_date: date | None = None
-
-    def entry(self) -> RosterEntry:
-        return RosterEntry(
-            trainee_id=self.trainee_id,
-            voucher_issued=self.voucher_issued,
-            voucher_verified=self.voucher_verified,
-            completed=self.completed,
-            completion_date=self.completion_date,
-        )
+    masked_id_number: str
+    masked_phone: str
+    entry: RosterEntry
 
 
 class RosterModel(QAbstractTableModel):
@@ -86,64 +88,71 @@ class RosterModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[_Entry] = []
-        self.status = "草稿"
+        self.status = ClassStatus.DRAFT
         self.start_date = date.today()
         self.end_date = date.today()
 
     # --- what the dialog reads and writes ---------------------------------------------------
 
     def set_rows(self, rows: list[RosterRow]) -> None:
+        """The stored roster, its numbers already masked."""
         self.beginResetModel()
         self._rows = [
             _Entry(
-                trainee_id=r.trainee_id,
                 name=r.name,
                 gender=r.gender,
-                id_number=r.id_number,
-                phone=r.phone,
-                voucher_issued=r.voucher_issued,
-                voucher_verified=r.voucher_verified,
-                completed=r.completed,
-                completion_date=r.completion_date,
+                masked_id_number=r.id_number,
+                masked_phone=r.phone,
+                entry=r.entry(),
             )
             for r in rows
         ]
         self.endResetModel()
 
     def entries(self) -> list[RosterEntry]:
-        return [row.entry() for row in self._rows]
+        return [row.entry for row in self._rows]
 
     def can_complete(self) -> bool:
-        return self.status in TRAINING_STATUSES
+        return self.status.marks_completion
 
     def problems(self, row: int) -> list[str]:
-        return check_enrolment(self._rows[row].entry(), self.status, self.start_date)
+        return check_enrolment(self._rows[row].entry, self.status, self.start_date)
 
     def counts(self) -> dict[str, int]:
+        entries = self.entries()
         return {
-            "enrolled": len(self._rows),
-            "voucher_issued": sum(r.voucher_issued for r in self._rows),
-            "voucher_verified": sum(r.voucher_verified for r in self._rows),
-            "completed": sum(r.completed for r in self._rows),
+            "enrolled": len(entries),
+            "voucher_issued": sum(e.voucher_issued for e in entries),
+            "voucher_verified": sum(e.voucher_verified for e in entries),
+            "completed": sum(e.completed for e in entries),
         }
 
     def add(self, hits: list[TraineeHit]) -> tuple[int, list[str]]:
         """Append trainees not yet on the roster; returns how many joined and who was there."""
-        present = {r.trainee_id for r in self._rows}
+        present = {r.entry.trainee_id for r in self._rows}
         new = [h for h in hits if h.id not in present]
         if new:
             start = len(self._rows)
             self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-            self._rows += [_Entry(h.id, h.name, h.gender, h.id_number, h.phone) for h in new]
+            self._rows += [
+                _Entry(
+                    h.name,
+                    h.gender,
+                    mask_id_number(h.id_number),
+                    mask_phone(h.phone),
+                    RosterEntry(h.id),
+                )
+                for h in new
+            ]
             self.endInsertRows()
             self.edited.emit()
         return len(new), [h.name for h in hits if h.id in present]
 
     def remove(self, rows: list[int]) -> list[str]:
         """Take rows off the roster, except trainees marked completed; returns their names."""
-        kept = [self._rows[r].name for r in rows if self._rows[r].completed]
+        kept = [self._rows[r].name for r in rows if self._rows[r].entry.completed]
         for row in sorted(rows, reverse=True):
-            if not self._rows[row].completed:
+            if not self._rows[row].entry.completed:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._rows[row]
                 self.endRemoveRows()
@@ -179,7 +188,7 @@ class RosterModel(QAbstractTableModel):
         column = index.column()
         if column in (ISSUED, VERIFIED) or (column == COMPLETED and self.can_complete()):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
-        if column == COMPLETION_DATE and self._rows[index.row()].completed:
+        if column == COMPLETION_DATE and self._rows[index.row()].entry.completed:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -191,9 +200,9 @@ class RosterModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.EditRole and column == COMPLETION_DATE:
-            return QDate(row.completion_date or self.default_completion_date())
+            return QDate(row.entry.completion_date or self.default_completion_date())
         if role == Qt.ItemDataRole.CheckStateRole and column in MARKS:
-            checked = getattr(row, MARKS[column])
+            checked = getattr(row.entry, MARKS[column])
             return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.BackgroundRole and self.problems(index.row()):
             return PROBLEM_BACKGROUND
@@ -206,45 +215,30 @@ class RosterModel(QAbstractTableModel):
     @staticmethod
     def _text(row: _Entry, column: int) -> str:
         if column == COMPLETION_DATE:
-            return f"{row.completion_date:%Y-%m-%d}" if row.completion_date else ""
-        values = (row.name, row.gender, mask_id_number(row.id_number), mask_phone(row.phone))
+            done = row.entry.completion_date
+            return f"{done:%Y-%m-%d}" if done else ""
+        values = (row.name, row.gender, row.masked_id_number, row.masked_phone)
         return values[column] if column < len(values) else ""
 
     def default_completion_date(self) -> date:
-        """The class's end date, or today for a class marked before it ends."""
-        return min(self.end_date, date.today())
+        return default_completion_date(self.end_date)
 
     def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.CheckStateRole and column in MARKS:
             checked = Qt.CheckState(value) == Qt.CheckState.Checked  # type: ignore[call-overload]
-            self._set_mark(row, column, checked)
+            row.entry = row.entry.marked(MARKS[column], checked, self.default_completion_date())
         elif role == Qt.ItemDataRole.EditRole and column == COMPLETION_DATE:
             if not isinstance(value, QDate) or not value.isValid():
                 return False
-            row.completion_date = date(value.year(), value.month(), value.day())
+            day = date(value.year(), value.month(), value.day())
+            row.entry = replace(row.entry, completion_date=day)
         else:
             return False
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
         self.edited.emit()
         return True
-
-    def _set_mark(self, row: _Entry, column: int, checked: bool) -> None:
-        # The steps come in order: a voucher is issued before it is verified. Ticking a later
-        # step ticks the earlier one, unticking an earlier step unticks the later one.
-        if column == ISSUED:
-            row.voucher_issued = checked
-            row.voucher_verified = row.voucher_verified and checked
-        elif column == VERIFIED:
-            row.voucher_verified = checked
-            row.voucher_issued = row.voucher_issued or checked
-        else:
-            row.completed = checked
-            if checked and row.completion_date is None:
-                row.completion_date = self.default_completion_date()
-            if not checked:
-                row.completion_date = None
 
 
 class RosterEditor(QWidget):
@@ -335,7 +329,9 @@ class RosterEditor(QWidget):
             context=Qt.ShortcutContext.WidgetShortcut,
         )
 
-    def set_class(self, status: str, start: date, end: date, planned_headcount: int) -> None:
+    def set_class(
+        self, status: ClassStatus, start: date, end: date, planned_headcount: int
+    ) -> None:
         """What the marks are checked against; the dialog calls it whenever these change."""
         model = self.model
         if (model.status, model.start_date, model.end_date) != (status, start, end):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core import reference
 from core.class_records import class_fields, roster_rows
+from core.class_status import ClassStatus
 from core.classes import check_class
 from core.fields import FieldError, ValidationFailed
 from models.database import Database
@@ -200,9 +201,9 @@ def gather_subsidy(session: Session, class_id: int, claim_date: date | None = No
     """Read and check a finished class; ``ValidationFailed`` says why it cannot claim yet."""
     training_class = find_class(session, class_id)
     rules = reference.training_rules()
-    finished = rules.class_statuses[-1]
+    finished = ClassStatus.FINISHED
     errors = check_class(class_fields(training_class))
-    if training_class.status != finished:
+    if not ClassStatus(training_class.status).claims_subsidy:
         errors.append(
             FieldError(
                 "status",

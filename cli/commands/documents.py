@@ -1,4 +1,4 @@
-"""classes, and the official documents: export annex3 / annex4 / subsidy.
+"""The official documents: export annex3 / annex4 / subsidy (registered by ``export``).
 
 The documents are refused (exit 1, a Chinese reason per line on stderr, no file written) when
 the class cannot be reported yet. A written file's path is the last line on stdout; warnings,
@@ -18,20 +18,11 @@ from cli.context import (
     Context,
     announce_full_numbers,
     full_numbers_written,
-    print_json,
 )
-from core import reference
-from core.class_records import class_summaries
 from reports.annex3 import write_annex3
 from reports.annex4 import write_annex4
 from reports.output import WrittenDocument
 from reports.subsidy import write_subsidy
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("classes", help="培训班列表：编号、名称、起止日期、人数、状态")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.set_defaults(handler=list_classes)
 
 
 def _day(text: str) -> date:
@@ -58,38 +49,6 @@ def register_exports(kinds: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf|FILE.xlsx")
     p.add_argument("--date", type=_day, default=None, help="申请日期 YYYY-MM-DD（默认今天）")
     p.set_defaults(handler=export_subsidy)
-
-
-def list_classes(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        summaries = class_summaries(session)
-    rows = [
-        {
-            "id": s.id,
-            "name": s.name,
-            "industry": s.industry_code,
-            "kind": s.kind,
-            "start_date": s.start_date.isoformat(),
-            "end_date": s.end_date.isoformat(),
-            "planned_headcount": s.planned_headcount,
-            "headcount": s.enrolled,
-            "completed": s.completed,
-            "status": s.status,
-        }
-        for s in summaries
-    ]
-    if args.json:
-        print_json(rows)
-        return 0
-    print("编号\t名称\t对接产业\t开班日期\t结业日期\t人数\t结业\t状态")
-    for row in rows:
-        industry = reference.find_industry(str(row["industry"]))
-        print(
-            f"{row['id']}\t{row['name']}\t{industry.name if industry else row['industry']}\t"
-            f"{row['start_date']}\t{row['end_date']}\t{row['headcount']}\t{row['completed']}\t"
-            f"{row['status']}"
-        )
-    return 0
 
 
 def _check_suffix(path: Path, *allowed: str) -> None:

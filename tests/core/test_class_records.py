@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from core.class_records import (
     PlanItemFields,
     RosterEntry,
-    advance_status,
     check_plan,
     class_fields,
     class_summaries,
@@ -24,8 +24,11 @@ from core.class_records import (
     save_class,
     save_roster,
     set_enrolment_flags,
+    set_status,
+    step_problems,
     unenrol,
 )
+from core.class_status import ClassStatus, TransitionRefused
 from core.classes import ClassFields
 from core.fields import ValidationFailed
 from core.idcard import id_check_char
@@ -189,11 +192,16 @@ def test_editing_the_plan_reuses_rows_and_drops_the_rest(school: Database) -> No
         assert session.scalar(select(func.count(PlanItem.id))) == 1
 
 
-def test_status_is_not_edited_through_save(school: Database) -> None:
+def test_a_new_class_is_a_draft_and_an_edit_keeps_its_status(school: Database) -> None:
     class_id = create(school)
-    with school.session() as session, pytest.raises(ValidationFailed) as refused:
-        save_class(session, class_id, directed(status="开班"), PLAN)
-    assert refused.value.errors[0].field == "status"
+    with school.session() as session:
+        stored = session.get(TrainingClass, class_id)
+        assert stored is not None
+        assert stored.status == ClassStatus.DRAFT
+        stored.status = ClassStatus.OPEN.value
+        save_class(session, class_id, directed(location="二号楼"), PLAN)
+        session.commit()
+        assert (stored.status, stored.location) == ("开班", "二号楼")
 
 
 # --- roster --------------------------------------------------------------------------------
@@ -329,7 +337,7 @@ def test_moving_the_start_after_a_completion_is_refused(school: Database) -> Non
         session.get(TrainingClass, class_id).status = "开班"  # type: ignore[union-attr]
         set_enrolment_flags(session, class_id, a, completed=True, completion_date=date(2025, 4, 1))
         session.commit()
-        later = directed(start_date=date(2025, 4, 2), end_date=date(2025, 7, 1), status="开班")
+        later = directed(start_date=date(2025, 4, 2), end_date=date(2025, 7, 1))
         with pytest.raises(ValidationFailed) as refused:
             save_class(session, class_id, later, PLAN)
     assert [e.field for e in refused.value.errors] == ["start_date"]
@@ -338,25 +346,58 @@ def test_moving_the_start_after_a_completion_is_refused(school: Database) -> Non
 # --- status --------------------------------------------------------------------------------
 
 
+def step(session: Session, class_id: int) -> ClassStatus:
+    """Take the class's next step, as the dialog's 推进 does."""
+    current = ClassStatus(session.get(TrainingClass, class_id).status)  # type: ignore[union-attr]
+    assert current.following is not None
+    return set_status(session, class_id, current.following)
+
+
 def test_the_status_walks_from_draft_to_completed(school: Database) -> None:
     class_id = create(school)
     with school.session() as session:
         with pytest.raises(ValidationFailed) as refused:
-            advance_status(session, class_id)
+            step(session, class_id)
         assert [e.field for e in refused.value.errors] == ["roster"]
         enrol(session, class_id, add_trainees(school, 1))
-        steps = [advance_status(session, class_id) for _ in range(4)]
+        steps = [step(session, class_id) for _ in range(4)]
         assert steps == ["已申请", "已备案", "开班", "结业"]
-        with pytest.raises(ValidationFailed, match="没有下一步"):
-            advance_status(session, class_id)
+        with pytest.raises(TransitionRefused, match="“结业”是最后一步"):
+            set_status(session, class_id, ClassStatus.DRAFT)
 
 
 def test_applying_needs_a_plan(school: Database) -> None:
     with school.session() as session:
         class_id = save_class(session, None, directed(), []).id
         with pytest.raises(ValidationFailed) as refused:
-            advance_status(session, class_id)
+            set_status(session, class_id, ClassStatus.APPLIED)
     assert {e.field for e in refused.value.errors} == {"plan", "roster"}
+
+
+def test_opening_needs_a_roster_still_there(school: Database) -> None:
+    class_id = create(school)
+    (a,) = add_trainees(school, 1)
+    with school.session() as session:
+        enrol(session, class_id, [a])
+        set_status(session, class_id, ClassStatus.APPLIED)
+        set_status(session, class_id, ClassStatus.FILED)
+        unenrol(session, class_id, [a])
+        with pytest.raises(ValidationFailed, match="开班前须报送学员名单"):
+            set_status(session, class_id, ClassStatus.OPEN)
+        assert session.get(TrainingClass, class_id).status == "已备案"  # type: ignore[union-attr]
+
+
+def test_only_the_application_and_the_opening_have_conditions() -> None:
+    bare = directed(total_hours=0)
+    for target in ClassStatus:
+        problems = {e.field for e in step_problems(target, bare, [], 0)}
+        expected = {
+            ClassStatus.APPLIED: {"total_hours", "plan", "roster"},
+            ClassStatus.OPEN: {"roster"},
+        }.get(target, set())
+        assert problems == expected, target
+    assert step_problems(ClassStatus.APPLIED, directed(), PLAN, 1) == []
+    assert step_problems(ClassStatus.OPEN, directed(), [], 1) == []
 
 
 def test_only_drafts_can_be_deleted(school: Database) -> None:
@@ -365,7 +406,7 @@ def test_only_drafts_can_be_deleted(school: Database) -> None:
     (a,) = add_trainees(school, 1)
     with school.session() as session:
         enrol(session, filed, [a])
-        advance_status(session, filed)
+        step(session, filed)
         delete_class(session, draft)
         with pytest.raises(ValidationFailed, match="只能删除草稿"):
             delete_class(session, filed)

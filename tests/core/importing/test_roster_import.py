@@ -200,7 +200,7 @@ def test_a_different_name_for_a_known_id_is_pointed_out(school: Database, tmp_pa
     assert [str(w) for w in row.warnings] == ["姓名: 库中该身份证号的学员姓名为“王芳”"]
 
 
-def _add_class(database: Database, *, identity: str = "企业职工", status: str = "草稿") -> int:
+def _add_class(database: Database, *, identity: str = "企业职工") -> int:
     with database.session() as session:
         training_class = save_class(
             session,
@@ -212,7 +212,6 @@ def _add_class(database: Database, *, identity: str = "企业职工", status: st
                 end_date=date(2025, 6, 2),
                 total_hours=320,
                 participant_identity=identity,
-                status=status,
             ),
             [],
         )
