@@ -28,7 +28,8 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from core import reference
 from core.idcard import id_check_char
 from core.institution import Profile, register_local_institution
-from gui.trainee_table import COLUMNS, TraineeQuery, TraineeTableModel
+from core.trainee_search import TABLE_FIELDS, TraineeQuery
+from gui.trainee_table import COLUMNS, TraineeTableModel
 from models.bookkeeping import sync_columns
 from models.database import open_database
 from models.trainee import Trainee
@@ -142,7 +143,8 @@ def _paint(model: TraineeTableModel) -> None:
 def _raw_sql(text: str) -> tuple[str, list[Any]]:
     """The same filter and order as one plain query fetching every match."""
     query = TraineeQuery(text)
-    statement = select(Trainee.id, *(c.attribute for c in COLUMNS)).order_by(*query.order_by())
+    columns = (getattr(Trainee, key) for key in TABLE_FIELDS)
+    statement = select(Trainee.id, *columns).order_by(*query.order_by())
     condition = query.terms.condition()
     if condition is not None:
         statement = statement.where(condition)

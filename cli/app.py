@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from cli.commands import (
     checks,
-    documents,
+    classes,
     export,
     importing,
     institution,
@@ -16,6 +16,7 @@ from cli.commands import (
     reference,
     safety,
     sync,
+    trainees,
 )
 from cli.context import CliError, Context
 from core.environment_errors import explain_environment_error
@@ -26,8 +27,9 @@ COMMAND_MODULES = (
     checks,
     reference,
     institution,
+    trainees,
     importing,
-    documents,
+    classes,
     export,
     progress,
     safety,

@@ -163,6 +163,17 @@ def duplicate_number_holder(
     return session.scalar(query.limit(1))
 
 
+def stored_certificate(session: Session, certificate_id: int) -> Certificate:
+    """The certificate with this id; refused, naming the id, when it is not (or no longer)
+    there."""
+    certificate = session.get(Certificate, certificate_id)
+    if certificate is None:
+        raise ValidationFailed(
+            [FieldError("certificate", "证书", f"编号 {certificate_id} 不存在（可能已被删除）")]
+        )
+    return certificate
+
+
 def save_certificate(
     session: Session,
     certificate_id: int | None,
@@ -173,11 +184,7 @@ def save_certificate(
 
     Flushes but does not commit: the caller owns the transaction.
     """
-    certificate: Certificate | None = None
-    if certificate_id is not None:
-        certificate = session.get(Certificate, certificate_id)
-        if certificate is None:
-            raise ValidationFailed([FieldError("certificate", "证书", "不存在（可能已被删除）")])
+    certificate = None if certificate_id is None else stored_certificate(session, certificate_id)
     errors = check_certificate(fields, session, certificate_id, today)
     if errors:
         raise ValidationFailed(errors)
@@ -215,9 +222,7 @@ def certificate_fields(certificate: Certificate) -> CertificateFields:
 
 def delete_certificate(session: Session, certificate_id: int) -> CertificateFields:
     """Delete a certificate and return what it held, so the clerk can undo the deletion."""
-    certificate = session.get(Certificate, certificate_id)
-    if certificate is None:
-        raise ValidationFailed([FieldError("certificate", "证书", "不存在（可能已被删除）")])
+    certificate = stored_certificate(session, certificate_id)
     fields = certificate_fields(certificate)
     session.delete(certificate)
     session.flush()
@@ -269,13 +274,15 @@ def counted_level(cert_type: str, level: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class CertificateFilter:
-    """What the certificate list shows; ``level`` ``NO_LEVEL`` means ungraded certificates."""
+    """What the certificate list shows; ``level`` ``NO_LEVEL`` means ungraded certificates,
+    ``trainee_id`` one trainee's (``certificates list --trainee``)."""
 
     text: str = ""
     cert_type: str | None = None
     level: str | None = None
     year: int | None = None
     counting_toward: str | None = None
+    trainee_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -316,6 +323,8 @@ def _filtered(query: Select[tuple[int]], flt: CertificateFilter) -> Select[tuple
             # certificates' own order (an index too) needs no sort afterwards.
             matches.append(Certificate.trainee_id.in_(select(Trainee.id).where(holder)))
         query = query.where(or_(*matches))
+    if flt.trainee_id is not None:
+        query = query.where(Certificate.trainee_id == flt.trainee_id)
     if flt.cert_type is not None:
         query = query.where(Certificate.cert_type == flt.cert_type)
     if flt.level is not None:

@@ -37,7 +37,7 @@ from models.training import Enrolment, TrainingClass
 
 #: The application's packages that import no Qt (``gui`` is the other one): every module in
 #: them must import in a bundle, and installer/bundle_contents.py bundles every one.
-QT_FREE_PACKAGES = ("cli", "core", "models", "reports")
+QT_FREE_PACKAGES = ("application", "cli", "core", "models", "reports")
 #: The seed's Annex 1 totals; the bundled reference table must add up to them.
 ANNEX1_TOTALS = {"高级工": 107_671, "中级工": 100_820}
 INDUSTRY_COUNT = 24

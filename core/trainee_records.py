@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from core.certificate_records import counted_level, display_number
 from core.fields import FieldError, ValidationFailed
+from core.idcard import mask_id_number
 from core.institution import local_institution
+from core.phone import mask_phone
 from core.textnorm import normalize_code
 from core.trainees import LABELS, TraineeFields, check_trainee
 from models.base import Base
@@ -106,6 +108,16 @@ def trainee_fields(trainee: Trainee) -> TraineeFields:
     return TraineeFields(**{key: getattr(trainee, key) for key in _EDITABLE})
 
 
+def stored_trainee(session: Session, trainee_id: int) -> Trainee:
+    """The trainee with this id; refused, naming the id, when it is not (or no longer) there."""
+    trainee = session.get(Trainee, trainee_id)
+    if trainee is None:
+        raise ValidationFailed(
+            [FieldError("trainee", "学员", f"编号 {trainee_id} 不存在（可能已被删除）")]
+        )
+    return trainee
+
+
 def save_trainee(
     session: Session,
     trainee_id: int | None,
@@ -121,9 +133,7 @@ def save_trainee(
     errors = list(checked.errors)
     trainee: Trainee | None = None
     if trainee_id is not None:
-        trainee = session.get(Trainee, trainee_id)
-        if trainee is None:
-            raise ValidationFailed([FieldError("trainee", "学员", "该学员已被删除")])
+        trainee = stored_trainee(session, trainee_id)
         if trainee.origin != local_origin(session):
             errors.insert(0, _foreign_error(trainee, "修改"))
     if not any(e.field == "id_number" for e in errors):
@@ -206,6 +216,31 @@ def delete_trainees(session: Session, ids: Sequence[int]) -> DeletedTrainees:
         session.delete(obj)
     session.flush()
     return snapshot
+
+
+#: How many names a deletion's question lists before “等”.
+NAMES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class DeletionPreview:
+    """What a deletion would take with it, for the question asked before it."""
+
+    count: int
+    names: tuple[str, ...]
+    certificates: int
+    places: int
+
+
+def deletion_preview(session: Session, ids: Sequence[int]) -> DeletionPreview:
+    """The first few names of ``ids`` and the certificates and roster places they hold."""
+    unique_ids = list(dict.fromkeys(ids))
+    names = session.scalars(select(Trainee.name).where(Trainee.id.in_(unique_ids[:NAMES_SHOWN])))
+    certificates = session.scalar(
+        select(func.count()).where(Certificate.trainee_id.in_(unique_ids))
+    )
+    places = session.scalar(select(func.count()).where(Enrolment.trainee_id.in_(unique_ids)))
+    return DeletionPreview(len(unique_ids), tuple(names), certificates or 0, places or 0)
 
 
 def _restore_conflicts(session: Session, snapshot: DeletedTrainees) -> list[FieldError]:
@@ -300,6 +335,7 @@ def restore_trainees(session: Session, snapshot: DeletedTrainees) -> list[int]:
 
 @dataclass(frozen=True)
 class CertificateLine:
+    certificate_id: int
     cert_type: str
     occupation: str
     level: str
@@ -323,8 +359,20 @@ class ClassLine:
 
 @dataclass(frozen=True)
 class TraineeDetails:
+    """One trainee as the screen and ``trainees show`` describe them: numbers masked."""
+
     trainee_id: int
+    uuid: str
     name: str
+    gender: str
+    id_number: str
+    phone: str
+    identity: str
+    employer: str
+    major: str
+    class_name: str
+    graduation_year: int | None
+    origin: str
     owner: str
     editable: bool
     certificates: tuple[CertificateLine, ...]
@@ -332,7 +380,7 @@ class TraineeDetails:
 
 
 def trainee_details(session: Session, trainee_id: int) -> TraineeDetails | None:
-    """A trainee's certificates and classes, with numbers fit for the screen."""
+    """A trainee with their certificates and classes, with numbers fit for the screen."""
     trainee = session.get(Trainee, trainee_id)
     if trainee is None:
         return None
@@ -357,11 +405,22 @@ def trainee_details(session: Session, trainee_id: int) -> TraineeDetails | None:
         )
     return TraineeDetails(
         trainee_id=trainee.id,
+        uuid=trainee.uuid,
         name=trainee.name,
+        gender=trainee.gender,
+        id_number=mask_id_number(trainee.id_number),
+        phone=mask_phone(trainee.phone),
+        identity=trainee.identity,
+        employer=trainee.employer,
+        major=trainee.major,
+        class_name=trainee.class_name,
+        graduation_year=trainee.graduation_year,
+        origin=trainee.origin,
         owner=owner,
         editable=local is not None and trainee.origin == local.uscc,
         certificates=tuple(
             CertificateLine(
+                certificate_id=c.id,
                 cert_type=c.cert_type,
                 occupation=c.occupation,
                 level=c.level,

@@ -29,6 +29,8 @@ _NAME_FORBIDDEN = re.compile(r"[0-9０-９!-/:-@\[-`{-~，。；：？！、]")
 #: A name in Chinese characters only, whose spaces are copy-paste noise (a minority name's
 #: parts are joined by a middle dot, never a space).
 _HAN_NAME = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134F·•\s]+")
+#: The longest 工作单位, 专业 or 班级 the database keeps (a server database refuses more).
+TEXT_LIMIT = 100
 _GENDERS = {"男": "男", "女": "女", "男性": "男", "女性": "女", "M": "男", "F": "女"}
 
 
@@ -115,6 +117,10 @@ def check_trainee(raw: TraineeFields, today: date | None = None) -> CheckedTrain
     identities = identity_names()
     if identity not in identities:
         errors.append(_error("identity", f"应为{'、'.join(identities)}之一"))
+
+    for field in ("employer", "major", "class_name"):
+        if len(getattr(raw, field).strip()) > TEXT_LIMIT:
+            errors.append(_error(field, f"不能超过{TEXT_LIMIT}个字"))
 
     year = raw.graduation_year
     if year is not None and not 1950 <= year <= today.year + 6:

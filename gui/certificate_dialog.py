@@ -17,18 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application import certificates
+from application.trainees import picked_trainee
 from core import reference
-from core.certificate_records import (
-    CertificateFields,
-    certificate_fields,
-    check_certificate,
-    counted_level,
-    institution_target_level,
-    occupation_suggestions,
-    save_certificate,
-)
+from core.certificate_records import CertificateFields, counted_level
 from core.fields import ValidationFailed
-from core.trainee_search import TraineeHit, trainee_hit
+from core.trainee_search import TraineeHit
 from gui.record_dialog import (
     FieldMarks,
     RecordDialog,
@@ -37,7 +31,6 @@ from gui.record_dialog import (
 )
 from gui.trainee_picker import TraineePicker, describe, where_from
 from models.database import Database
-from models.trainee import Certificate
 
 NO_LEVEL_TEXT = "（无等级）"
 DATE_FORMAT = "yyyy-MM-dd"
@@ -88,9 +81,8 @@ class CertificateDialog(RecordDialog):
         self.route = QComboBox()
         self.route.addItems(list(reference.training_rules().certificate_routes))
         self.counting = QLabel()
-        with self.database.session() as session:
-            self.target_level = institution_target_level(session)
-            suggestions = occupation_suggestions(session)
+        self.target_level = certificates.target_level(self.database)
+        suggestions = certificates.occupation_suggestions(self.database)
         completer = QCompleter(QStringListModel(suggestions, self), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.occupation.setCompleter(completer)
@@ -157,15 +149,12 @@ class CertificateDialog(RecordDialog):
         graded = next(c.name for c in reference.certificate_types() if c.graded)
         self.cert_type.setCurrentText(graded)
         self.issue_date.setDate(QDate.currentDate())
-        with self.database.session() as session:
-            if self.certificate_id is not None:
-                certificate = session.get(Certificate, self.certificate_id)
-                if certificate is None:
-                    raise LookupError(f"证书 {self.certificate_id} 不存在")
-                self._fill(certificate_fields(certificate))
-                trainee_id = certificate.trainee_id
-            if trainee_id is not None:
-                self._trainee = trainee_hit(session, trainee_id)
+        if self.certificate_id is not None:
+            stored = certificates.certificate_form(self.database, self.certificate_id)
+            self._fill(stored)
+            trainee_id = stored.trainee_id
+        if trainee_id is not None:
+            self._trainee = picked_trainee(self.database, trainee_id)
         self._show_trainee()
 
     def _fill(self, fields: CertificateFields) -> None:
@@ -215,8 +204,7 @@ class CertificateDialog(RecordDialog):
 
     def _validate(self) -> None:
         fields = self.fields()
-        with self.database.session() as session:
-            errors = check_certificate(fields, session, self.certificate_id)
+        errors = certificates.check_certificate_input(self.database, self.certificate_id, fields)
         self.marks.show(errors)
         self._show_counting(fields)
 
@@ -235,14 +223,13 @@ class CertificateDialog(RecordDialog):
         self.counting.setToolTip(kind.note if kind else "")
 
     def accept(self) -> None:
-        with self.database.session() as session:
-            try:
-                certificate = save_certificate(session, self.certificate_id, self.fields())
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.marks.refuse(refused.errors)
-                return
-            self.certificate_id = certificate.id
+        try:
+            if self.certificate_id is None:
+                self.certificate_id = certificates.add_certificate(self.database, self.fields())
+            else:
+                certificates.edit_certificate(self.database, self.certificate_id, self.fields())
+        except ValidationFailed as refused:
+            self.marks.refuse(refused.errors)
+            return
         self.mark_clean()
         super().accept()

@@ -31,22 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application import certificates
 from core import reference
-from core.certificate_records import (
-    CertificateFields,
-    CertificateFilter,
-    CertificateRow,
-    certificate_ids,
-    certificate_rows,
-    count_certificates,
-    delete_certificate,
-    display_number,
-    institution_target_level,
-    issue_years,
-    save_certificate,
-)
+from core.certificate_records import CertificateFields, CertificateFilter, CertificateRow
 from core.fields import ValidationFailed
-from core.idcard import mask_id_number
 from gui.certificate_dialog import CertificateDialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.widgets import action_row, page_title, record_shortcuts, record_table
@@ -97,15 +85,14 @@ class CertificateTableModel(QAbstractTableModel):
         self._rows: dict[int, CertificateRow] = {}
 
     def _window(self, limit: int) -> list[int]:
-        with self.database.session() as session:
-            return certificate_ids(
-                session,
-                self.filter,
-                self.sort_key,
-                self.descending,
-                offset=len(self._ids),
-                limit=limit,
-            )
+        return certificates.certificate_ids(
+            self.database,
+            self.filter,
+            self.sort_key,
+            self.descending,
+            offset=len(self._ids),
+            limit=limit,
+        )
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -148,8 +135,8 @@ class CertificateTableModel(QAbstractTableModel):
             if len(self._rows) > CACHE_LIMIT:
                 self._rows.clear()
             start = row - row % BLOCK
-            with self.database.session() as session:
-                self._rows.update(certificate_rows(session, self._ids[start : start + BLOCK]))
+            block = self._ids[start : start + BLOCK]
+            self._rows.update(certificates.certificate_rows(self.database, block))
         return self._rows.get(certificate_id)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -202,11 +189,11 @@ class CertificateTableModel(QAbstractTableModel):
     def _text(self, row: CertificateRow, column: int) -> str:
         values = (
             row.trainee_name,
-            mask_id_number(row.id_number),
+            row.id_number,
             row.cert_type,
             row.occupation,
             row.level or "—",
-            display_number(row.number),
+            row.number,
             f"{row.issue_date:%Y-%m-%d}" if row.issue_date else "",
             row.route,
             "是" if self._counts(row) else "否",
@@ -339,9 +326,8 @@ class CertificatesPage(QWidget):
 
     def refresh(self) -> None:
         """Re-read the filter choices and the list, keeping what the clerk selected."""
-        with self.database.session() as session:
-            years = issue_years(session)
-            self.model.target_level = institution_target_level(session)
+        years = certificates.issue_years(self.database)
+        self.model.target_level = certificates.target_level(self.database)
         chosen = self.year_filter.currentText()
         self.year_filter.blockSignals(True)
         self.year_filter.clear()
@@ -376,14 +362,13 @@ class CertificatesPage(QWidget):
 
     def _show_summary(self) -> None:
         level = self.model.target_level
-        with self.database.session() as session:
-            total = count_certificates(session, self.model.filter)
-            text = f"共 {total:,} 张证书"
-            if level is not None and self.model.filter.counting_toward is None:
-                counted = count_certificates(
-                    session, replace(self.model.filter, counting_toward=level)
-                )
-                text += f"，其中计入本机构{level}任务 {counted:,} 张"
+        total = certificates.count_certificates(self.database, self.model.filter)
+        text = f"共 {total:,} 张证书"
+        if level is not None and self.model.filter.counting_toward is None:
+            counted = certificates.count_certificates(
+                self.database, replace(self.model.filter, counting_toward=level)
+            )
+            text += f"，其中计入本机构{level}任务 {counted:,} 张"
         self.summary.setText(text)
 
     def selected_id(self) -> int | None:
@@ -438,16 +423,18 @@ class CertificatesPage(QWidget):
         answer = QMessageBox.question(
             self,
             "删除证书",
-            f"删除{row.trainee_name}的{row.cert_type}（{display_number(row.number)}）？\n"
-            "删除后可按 Ctrl+Z 撤销。",
+            f"删除{row.trainee_name}的{row.cert_type}（{row.number}）？\n删除后可按 Ctrl+Z 撤销。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        with self.database.session() as session:
-            self._deleted.append(delete_certificate(session, certificate_id))
-            session.commit()
+        try:
+            self._deleted.append(certificates.delete_certificate(self.database, certificate_id))
+        except ValidationFailed as refused:
+            self.message.setText(f"无法删除：{refused}")
+            self.refresh()
+            return
         self.message.setText(f"已删除{row.trainee_name}的证书；按 Ctrl+Z 撤销。")
         self.refresh()
 
@@ -455,15 +442,11 @@ class CertificatesPage(QWidget):
         if not self._deleted:
             return
         fields = self._deleted[-1]
-        with self.database.session() as session:
-            try:
-                restored = save_certificate(session, None, fields)
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.message.setText(f"无法撤销删除：{refused}")
-                return
-            restored_id = restored.id
+        try:
+            restored_id = certificates.add_certificate(self.database, fields)
+        except ValidationFailed as refused:
+            self.message.setText(f"无法撤销删除：{refused}")
+            return
         self._deleted.pop()
         self.message.setText("已撤销删除。")
         self.refresh()

@@ -3,6 +3,10 @@
 Gender and birth date are not typed: the ID number says them, and a second source could
 only disagree. A number that is already registered is caught as soon as it is complete,
 with a button that abandons this entry and shows the trainee who holds it.
+
+The form holds a stored trainee's ID number and phone masked, not in full: 显示 fetches the
+number through ``application.trainees.reveal_full_number``, which records the viewing, and a
+number never revealed is kept as stored when the form is saved.
 """
 
 from __future__ import annotations
@@ -22,17 +26,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.trainees import (
+    BLANK,
+    KEEP,
+    NumberField,
+    TraineeCheck,
+    TraineeEdit,
+    add_trainee,
+    check_trainee_input,
+    edit_trainee,
+    reveal_full_number,
+    show_trainee,
+)
 from core import reference
-from core.audit import REVEALED, record_event
 from core.fields import FieldError, ValidationFailed
-from core.idcard import check_id_number, mask_id_number
+from core.idcard import mask_id_number
 from core.phone import mask_phone
-from core.trainee_records import DuplicateIdNumber, duplicate_error, save_trainee, trainee_fields
-from core.trainees import TraineeFields, check_trainee
+from core.trainee_records import DuplicateIdNumber
 from gui.record_dialog import FieldMarks, RecordDialog, chain_tab_order, error_label, with_message
 from gui.widgets import MaskedLineEdit
 from models.database import Database
-from models.trainee import Trainee
 
 #: ``exec()`` result when the clerk chose to go to the trainee who holds the ID number.
 JUMP_TO_EXISTING = 2
@@ -62,14 +75,6 @@ class TraineeDialog(RecordDialog):
         self._validate()
         self.name.setFocus()
 
-    def _audit_reveal(self) -> None:
-        uuid = None
-        if self.trainee_id is not None:
-            with self.database.session() as session:
-                trainee = session.get(Trainee, self.trainee_id)
-                uuid = trainee.uuid if trainee is not None else None
-        record_event(self.database, REVEALED, "trainees", "学员编辑窗口", uuid)
-
     def _make_editors(self) -> None:
         self.name = QLineEdit()
         self.id_number = MaskedLineEdit(mask_id_number)
@@ -85,8 +90,6 @@ class TraineeDialog(RecordDialog):
         self.jump.hide()
         self.phone = MaskedLineEdit(mask_phone)
         self.phone.line.setPlaceholderText("11位手机号，可不填")
-        for field in (self.id_number, self.phone):
-            field.revealed_by_clerk.connect(self._audit_reveal)
         self.identity = QComboBox()
         self.identity.addItems([i.name for i in reference.trainee_identities()])
         self.major = QLineEdit()
@@ -159,29 +162,33 @@ class TraineeDialog(RecordDialog):
         self.jump.clicked.connect(self._jump)
 
     def _load(self) -> None:
-        if self.trainee_id is None:
+        trainee_id = self.trainee_id
+        if trainee_id is None:
             return
-        with self.database.session() as session:
-            trainee = session.get(Trainee, self.trainee_id)
-            if trainee is None:
-                raise LookupError(f"学员 {self.trainee_id} 不存在")
-            fields = trainee_fields(trainee)
-        self.name.setText(fields.name)
-        self.id_number.setText(fields.id_number)
-        self.phone.setText(fields.phone)
-        self.identity.setCurrentText(fields.identity)
-        self.major.setText(fields.major)
-        self.class_name.setText(fields.class_name)
-        year = fields.graduation_year
+        stored = show_trainee(self.database, trainee_id)
+        if stored is None:
+            raise LookupError(f"学员 {trainee_id} 不存在")
+        self.name.setText(stored.name)
+        self.id_number.set_hidden(stored.id_number, lambda: self._reveal(trainee_id, "id_number"))
+        self.phone.set_hidden(stored.phone, lambda: self._reveal(trainee_id, "phone"))
+        self.identity.setCurrentText(stored.identity)
+        self.major.setText(stored.major)
+        self.class_name.setText(stored.class_name)
+        year = stored.graduation_year
         self.graduation_year.setText("" if year is None else str(year))
-        self.employer.setText(fields.employer)
+        self.employer.setText(stored.employer)
 
-    def fields(self) -> TraineeFields:
+    def _reveal(self, trainee_id: int, field: NumberField) -> str:
+        return reveal_full_number(self.database, trainee_id, field, "学员编辑窗口")
+
+    def edit(self) -> TraineeEdit:
+        """The form as an edit: a number still hidden (never revealed) is kept as stored."""
         year = self.graduation_year.text().strip()
-        return TraineeFields(
+        id_number, phone = self.id_number.value(), self.phone.value()
+        return TraineeEdit(
             name=self.name.text(),
-            id_number=self.id_number.text(),
-            phone=self.phone.text(),
+            id_number=KEEP if id_number is None else id_number,
+            phone=KEEP if phone is None else phone,
             identity=self.identity.currentText(),
             major=self.major.text(),
             class_name=self.class_name.text(),
@@ -195,30 +202,23 @@ class TraineeDialog(RecordDialog):
         self._validate()
 
     def _validate(self) -> list[FieldError]:
-        fields = self.fields()
-        checked = check_trainee(fields)
+        checked = check_trainee_input(self.database, self.trainee_id, self.edit())
         errors = list(checked.errors)
-        self._duplicate = None
-        if not any(e.field == "id_number" for e in errors):
-            with self.database.session() as session:
-                self._duplicate = duplicate_error(
-                    session, checked.fields.id_number, self.trainee_id
-                )
-            if self._duplicate is not None:
-                errors.append(self._duplicate)
-                self.marks.touch("id_number")
+        self._duplicate = next((e for e in errors if isinstance(e, DuplicateIdNumber)), None)
+        if self._duplicate is not None:
+            self.marks.touch("id_number")
         self.marks.show(errors)
         self.jump.setVisible(self._duplicate is not None)
-        self._show_derived(fields.id_number, [w.message for w in checked.warnings])
+        self._show_derived(checked)
         return errors
 
-    def _show_derived(self, id_number: str, warnings: list[str]) -> None:
-        checked = check_id_number(id_number) if id_number.strip() else None
-        if checked is None or checked.birth_date is None:
+    def _show_derived(self, checked: TraineeCheck) -> None:
+        if checked.birth_date is None:
             self.derived.setText("由身份证号自动得出")
         else:
             parts = [checked.gender or "", _show_date(checked.birth_date), checked.region or ""]
             self.derived.setText("  ".join(p for p in parts if p))
+        warnings = [w.message for w in checked.warnings]
         self.id_warning.setText("；".join(warnings))
         self.id_warning.setVisible(bool(warnings))
 
@@ -230,15 +230,15 @@ class TraineeDialog(RecordDialog):
         self.done(JUMP_TO_EXISTING)
 
     def accept(self) -> None:
-        with self.database.session() as session:
-            try:
-                trainee = save_trainee(session, self.trainee_id, self.fields())
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.marks.refuse(refused.errors)
-                return
-            self.saved_id = trainee.id
+        try:
+            if self.trainee_id is None:
+                saved = add_trainee(self.database, self.edit().applied_to(BLANK))
+            else:
+                saved = edit_trainee(self.database, self.trainee_id, self.edit())
+        except ValidationFailed as refused:
+            self.marks.refuse(refused.errors)
+            return
+        self.saved_id = saved.trainee_id
         self.mark_clean()
         super().accept()
 

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.trainees import find_trainees
 from core.idcard import mask_id_number
 from core.phone import mask_phone
-from core.trainee_search import TraineeHit, find_trainees
+from core.trainee_search import TraineeHit
 from models.database import Database
 
 #: Long enough to skip the queries for the first letters of a name typed at speed.
@@ -83,8 +84,7 @@ class TraineePicker(QWidget):
     def refresh(self) -> None:
         """Run the search now (the box runs it by itself shortly after the last keystroke)."""
         self._timer.stop()
-        with self.database.session() as session:
-            self._hits = find_trainees(session, self.search.text())
+        self._hits = find_trainees(self.database, self.search.text())
         self.results.clear()
         for hit in self._hits:
             item = QListWidgetItem(describe(hit))

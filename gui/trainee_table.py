@@ -4,19 +4,11 @@ The model never holds a Python object per trainee. It keeps the ordered ids of t
 loaded so far and a small cache of row values; ``data()`` is a cache lookup and a formatting
 call, and a row that fell out of the cache is fetched again with its whole page.
 
-Which SQL answers a search depends on how many trainees match, because no single plan is
-fast both ways (measured on 200,000 trainees, see ``benchmarks/bench_trainee_table.py``):
-
-* A *narrow* search (a name, the last digits of an ID number: at most ``NARROW_LIMIT``
-  matches) is answered by the indexes of its terms, then sorted: every match is known, and
-  the count is exact.
-* A *broad* search ("1", "14", a common surname) would make SQLite sort most of the table on
-  every keystroke. Instead the table walks in display order (the sort column's index, or the
-  rowid) and tests each row, stopping when a window is full: the first screen costs a few
-  hundred rows whatever the table's size. Further windows load as the clerk scrolls
-  (``canFetchMore``/``fetchMore``), and the count is known only once all have loaded.
-
-Sorting and filtering are SQL; nothing is sorted or filtered in Python.
+The queries are ``core.trainee_search``'s (read-only; see there for why a narrow search and
+a broad one take different plans): a narrow search knows every match and its count at once;
+a broad one loads windows as the clerk scrolls (``canFetchMore``/``fetchMore``), and its count
+is known only once all have loaded. Sorting and filtering are SQL; nothing is sorted or
+filtered in Python.
 """
 
 from __future__ import annotations
@@ -34,19 +26,20 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from sqlalchemy import Boolean, ColumnElement, Connection, Select, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.visitors import InternalTraversal
 
 from core.idcard import mask_id_number
 from core.phone import mask_phone
-from core.trainee_search import SearchTerms, search_terms
+from core.trainee_search import (
+    TABLE_FIELDS,
+    TableRow,
+    TraineeQuery,
+    table_count,
+    table_matches,
+    table_rows,
+    table_window,
+)
 from models.database import Database
-from models.trainee import Trainee
 
-#: A search with more matches than this is broad: it is walked in display order instead.
-NARROW_LIMIT = 2000
 #: Rows loaded with a new search or sort: a screenful and then some.
 FIRST_WINDOW = 100
 #: Rows loaded each time the clerk scrolls to the end of what is loaded.
@@ -67,7 +60,7 @@ def _as_is(value: Any) -> str:
 
 @dataclass(frozen=True)
 class TableColumn:
-    """One column: where its value comes from, how it is shown, whether it is masked."""
+    """How one of ``TABLE_FIELDS`` is shown: header, width, masking, alignment."""
 
     key: str
     header: str
@@ -75,103 +68,23 @@ class TableColumn:
     masked: Callable[[str], str] | None = None
     centred: bool = False
 
-    @property
-    def attribute(self) -> Any:
-        return getattr(Trainee, self.key)
 
-
-COLUMNS: tuple[TableColumn, ...] = (
-    TableColumn("name", "姓名", 90),
-    TableColumn("gender", "性别", 48, centred=True),
-    TableColumn("id_number", "身份证号", 170, masked=mask_id_number),
-    TableColumn("phone", "手机号", 120, masked=mask_phone),
-    TableColumn("identity", "身份", 90),
-    TableColumn("major", "专业", 150),
-    TableColumn("class_name", "班级", 130),
-    TableColumn("employer", "工作单位", 170),
-    TableColumn("graduation_year", "毕业年份", 76, centred=True),
-)
-_FETCHED = (Trainee.id, *(c.attribute for c in COLUMNS))
-
-
-class Unindexed(ColumnElement[bool]):
-    """A condition SQLite's planner should not answer from an index.
-
-    For a broad search the walk in display order is the fast plan; left alone, SQLite would
-    use the search's indexes and then sort most of the table. SQLite's way to say so is a
-    unary ``+``; other databases (a bureau's PostgreSQL) get the plain condition.
-    """
-
-    inherit_cache = True
-    # The wrapped condition is part of the statement's cache key: without it every search
-    # would share the first one's compiled SQL.
-    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
-    type = Boolean()
-
-    def __init__(self, condition: ColumnElement[bool]) -> None:
-        self.condition = condition
-
-
-@compiles(Unindexed)
-def _plain(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.condition.self_group(), **kw)
-
-
-@compiles(Unindexed, "sqlite")
-def _unary_plus(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(element.condition.self_group(), **kw)
-
-
-@dataclass(frozen=True)
-class TraineeQuery:
-    """What the table shows: the search text and the order, as SQL."""
-
-    text: str = ""
-    sort_column: int = -1
-    descending: bool = True
-
-    @property
-    def terms(self) -> SearchTerms:
-        return search_terms(self.text)
-
-    def order_by(self) -> tuple[Any, ...]:
-        """Sort column then id, both in the same direction so one index serves them both.
-
-        Without a sort column: newest first, so a trainee just entered is on top.
-        """
-        keys = [Trainee.id]
-        if 0 <= self.sort_column < len(COLUMNS):
-            keys.insert(0, COLUMNS[self.sort_column].attribute)
-        return tuple(k.desc() if self.descending else k.asc() for k in keys)
-
-    def narrow_ids(self, connection: Connection) -> set[int] | None:
-        """Every matching id when there are at most ``NARROW_LIMIT``, else None.
-
-        Each term is asked on its own, so that its column's index answers it (a suffix scans
-        that index rather than the table), and stops counting past the limit; the suffixes,
-        which scan, come last and are skipped once the search is known to be broad.
-        """
-        terms = self.terms
-        found: set[int] = set()
-        for term in (*terms.ranges, *terms.suffixes):
-            ids = connection.scalars(select(Trainee.id).where(term).limit(NARROW_LIMIT + 1)).all()
-            found.update(ids)
-            if len(ids) > NARROW_LIMIT or len(found) > NARROW_LIMIT:
-                return None
-        return found
-
-    def ordered(self, ids: set[int]) -> Select[tuple[int]]:
-        """The known matching ids in display order: at most ``NARROW_LIMIT`` of them, so a
-        plain IN list serves SQLite and a bureau's PostgreSQL alike."""
-        return select(Trainee.id).where(Trainee.id.in_(sorted(ids))).order_by(*self.order_by())
-
-    def window(self, offset: int, limit: int) -> Select[Any]:
-        """One window of a broad search (or of the whole table), rows and all."""
-        query = select(*_FETCHED).order_by(*self.order_by()).offset(offset).limit(limit)
-        condition = self.terms.condition()
-        if condition is not None:
-            query = query.where(Unindexed(condition))
-        return query
+_LOOK = {
+    column.key: column
+    for column in (
+        TableColumn("name", "姓名", 90),
+        TableColumn("gender", "性别", 48, centred=True),
+        TableColumn("id_number", "身份证号", 170, masked=mask_id_number),
+        TableColumn("phone", "手机号", 120, masked=mask_phone),
+        TableColumn("identity", "身份", 90),
+        TableColumn("major", "专业", 150),
+        TableColumn("class_name", "班级", 130),
+        TableColumn("employer", "工作单位", 170),
+        TableColumn("graduation_year", "毕业年份", 76, centred=True),
+    )
+}
+#: In the order the query returns them, so column ``i`` shows value ``i`` of a row.
+COLUMNS: tuple[TableColumn, ...] = tuple(_LOOK[key] for key in TABLE_FIELDS)
 
 
 class TraineeTableModel(QAbstractTableModel):
@@ -181,7 +94,7 @@ class TraineeTableModel(QAbstractTableModel):
 
     def __init__(self, database: Database, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._engine = database.engine
+        self._database = database
         self._query = TraineeQuery()
         self._reveal = False
         self._ids: list[int] = []
@@ -207,7 +120,7 @@ class TraineeTableModel(QAbstractTableModel):
 
     def set_search(self, text: str) -> None:
         if text != self._query.text:
-            self._query = TraineeQuery(text, self._query.sort_column, self._query.descending)
+            self._query = TraineeQuery(text, self._query.sort_key, self._query.descending)
             self._reload()
 
     def set_reveal(self, reveal: bool) -> None:
@@ -253,33 +166,30 @@ class TraineeTableModel(QAbstractTableModel):
     def _reload(self) -> None:
         self.beginResetModel()
         self._rows.clear()
-        with self._engine.connect() as connection:
-            if self._query.terms.condition() is None:
-                self._total = connection.scalar(select(func.count()).select_from(Trainee))
-                self._ids = []
-                self._load_window(connection, FIRST_WINDOW)
+        self._ids = []
+        if self._query.terms.condition() is None:
+            self._total = table_count(self._database)
+            self._load_window(FIRST_WINDOW)
+        else:
+            narrow = table_matches(self._database, self._query)
+            if narrow is None:
+                self._total = None
+                self._load_window(FIRST_WINDOW)
             else:
-                narrow = self._query.narrow_ids(connection)
-                if narrow is None:
-                    self._total = None
-                    self._ids = []
-                    self._load_window(connection, FIRST_WINDOW)
-                else:
-                    self._ids = list(connection.scalars(self._query.ordered(narrow)))
-                    self._total = len(self._ids)
-                    self._complete = True
+                self._ids = narrow
+                self._total = len(narrow)
+                self._complete = True
         self.endResetModel()
         self.statusChanged.emit(self.status_text())
 
-    def _load_window(self, connection: Connection, limit: int) -> int:
-        rows = connection.execute(self._query.window(len(self._ids), limit)).tuples().all()
+    def _load_window(self, limit: int) -> None:
+        rows = table_window(self._database, self._query, len(self._ids), limit)
         for row in rows:
             self._remember(row[0], tuple(row[1:]))
         self._ids.extend(row[0] for row in rows)
         self._complete = len(rows) < limit
         if self._complete:
             self._total = len(self._ids)
-        return len(rows)
 
     def _remember(self, trainee_id: int, values: tuple[Any, ...]) -> None:
         self._rows[trainee_id] = values
@@ -300,10 +210,8 @@ class TraineeTableModel(QAbstractTableModel):
         missing = [i for i in ids if i not in self._rows]
         if not missing:
             return
-        with self._engine.connect() as connection:
-            rows = connection.execute(select(*_FETCHED).where(Trainee.id.in_(missing))).tuples()
-            for row in rows:
-                self._remember(row[0], tuple(row[1:]))
+        for row in table_rows(self._database, missing):
+            self._remember(row[0], tuple(row[1:]))
 
     # --- QAbstractTableModel -----------------------------------------------------------------
 
@@ -319,10 +227,9 @@ class TraineeTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index) -> None:
         if parent.isValid() or self._complete:
             return
-        with self._engine.connect() as connection:
-            rows = (
-                connection.execute(self._query.window(len(self._ids), NEXT_WINDOW)).tuples().all()
-            )
+        rows: list[TableRow] = table_window(
+            self._database, self._query, len(self._ids), NEXT_WINDOW
+        )
         if rows:
             first = len(self._ids)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
@@ -364,7 +271,8 @@ class TraineeTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         descending = order == Qt.SortOrder.DescendingOrder
-        if (column, descending) == (self._query.sort_column, self._query.descending):
+        key = COLUMNS[column].key if 0 <= column < len(COLUMNS) else None
+        if (key, descending) == (self._query.sort_key, self._query.descending):
             return
-        self._query = TraineeQuery(self._query.text, column, descending)
+        self._query = TraineeQuery(self._query.text, key, descending)
         self._reload()

@@ -36,18 +36,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
-from core.audit import REVEALED, record_event
+from application import trainees
 from core.fields import ValidationFailed
-from core.trainee_records import (
-    MAX_DELETE,
-    DeletedTrainees,
-    TraineeDetails,
-    delete_trainees,
-    restore_trainees,
-    trainee_details,
-)
+from core.trainee_records import MAX_DELETE, DeletedTrainees, TraineeDetails
 from gui.document_actions import export_trainee_list
 from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wizard
 from gui.trainee_dialog import JUMP_TO_EXISTING, TraineeDialog
@@ -55,8 +47,6 @@ from gui.trainee_picker import SEARCH_DELAY_MS
 from gui.trainee_table import COLUMNS, TraineeTableModel
 from gui.widgets import action_row, page_title, record_shortcuts, record_table
 from models.database import Database
-from models.trainee import Certificate, Trainee
-from models.training import Enrolment
 
 CERTIFICATE_HEADERS = ("证书类型", "职业（工种）", "等级", "证书编号", "发证日期", "计入附件1")
 CLASS_HEADERS = ("培训班", "开班—结业", "状态", "已发券", "已验券", "结业")
@@ -232,7 +222,7 @@ class TraineesPage(QWidget):
 
     def _audit_reveal(self, revealed: bool) -> None:
         if revealed:
-            record_event(self.database, REVEALED, "trainees", "学员列表：显示完整号码")
+            trainees.reveal_listed_numbers(self.database, "学员列表：显示完整号码")
 
     def _connect(self) -> None:
         self._search_timer = QTimer(self)
@@ -342,11 +332,10 @@ class TraineesPage(QWidget):
     def show_trainee(self, trainee_id: int) -> None:
         """Bring one trainee into view, searching by name if the current search hides them."""
         if not self.select(trainee_id):
-            with self.database.session() as session:
-                name = session.scalar(select(Trainee.name).where(Trainee.id == trainee_id))
-            if name is None:
+            shown = trainees.show_trainee(self.database, trainee_id)
+            if shown is None:
                 return
-            self.search.setText(name)
+            self.search.setText(shown.name)
             self.apply_search()
             self.select(trainee_id)
         self.table.setFocus()
@@ -357,10 +346,7 @@ class TraineesPage(QWidget):
 
     def _show_current(self) -> None:
         trainee_id = self.current_id()
-        details = None
-        if trainee_id is not None:
-            with self.database.session() as session:
-                details = trainee_details(session, trainee_id)
+        details = None if trainee_id is None else trainees.show_trainee(self.database, trainee_id)
         self._current = details
         self.details.show_details(details)
         self._update_buttons()
@@ -400,14 +386,11 @@ class TraineesPage(QWidget):
             return
         if not self._confirm_delete(ids):
             return
-        with self.database.session() as session:
-            try:
-                snapshot = delete_trainees(session, ids)
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                QMessageBox.warning(self, "无法删除", str(refused))
-                return
+        try:
+            snapshot = trainees.delete_trainees(self.database, ids)
+        except ValidationFailed as refused:
+            QMessageBox.warning(self, "无法删除", str(refused))
+            return
         self._deleted.append(snapshot)
         shown = "、".join(snapshot.names[:3]) + ("等" if snapshot.count > 3 else "")
         self.message.setText(f"已删除 {snapshot.count} 名学员（{shown}）；按 Ctrl+Z 撤销。")
@@ -415,22 +398,18 @@ class TraineesPage(QWidget):
         self._update_buttons()
 
     def _confirm_delete(self, ids: list[int]) -> bool:
-        with self.database.session() as session:
-            names = list(session.scalars(select(Trainee.name).where(Trainee.id.in_(ids[:3]))))
-            certificates = session.scalar(
-                select(func.count()).where(Certificate.trainee_id.in_(ids))
-            )
-            places = session.scalar(select(func.count()).where(Enrolment.trainee_id.in_(ids)))
+        preview = trainees.deletion_preview(self.database, ids)
+        names = preview.names
         if len(ids) == 1:
             who = f"“{names[0]}”"
         else:
             more = "等" if len(ids) > len(names) else ""
             who = f"选中的 {len(ids)} 名学员（{'、'.join(names)}{more}）"
         also = []
-        if certificates:
-            also.append(f"{certificates} 张证书")
-        if places:
-            also.append(f"{places} 条培训班名单记录")
+        if preview.certificates:
+            also.append(f"{preview.certificates} 张证书")
+        if preview.places:
+            also.append(f"{preview.places} 条培训班名单记录")
         text = f"删除{who}？"
         if also:
             text += f"\n同时删除其{'和'.join(also)}。"
@@ -482,14 +461,11 @@ class TraineesPage(QWidget):
         if not self._deleted:
             return
         snapshot = self._deleted[-1]
-        with self.database.session() as session:
-            try:
-                restored = restore_trainees(session, snapshot)
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.message.setText(f"无法撤销删除：{refused}")
-                return
+        try:
+            restored = trainees.undo_deletion(self.database, snapshot)
+        except ValidationFailed as refused:
+            self.message.setText(f"无法撤销删除：{refused}")
+            return
         self._deleted.pop()
         self.message.setText(f"已恢复 {snapshot.count} 名学员。")
         self.refresh(restored[0] if restored else None)

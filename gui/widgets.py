@@ -34,7 +34,9 @@ class MaskedLineEdit(QWidget):
     Masked, the box is read-only (editing a row of asterisks makes no sense); 显示 shows the
     full number and makes it editable. An empty box is never masked, so a new record can be
     typed straight away. Listen to ``line.textEdited`` and read ``text()``; ``revealed_by_clerk``
-    fires when the clerk chooses to see a stored number in full (an act the audit log keeps).
+    fires when the clerk chooses to see a number the box holds in full (an act the audit log
+    keeps). A stored number can instead be given masked, with ``set_hidden``: the box then
+    does not hold it at all until 显示 fetches it (and the fetch records the viewing).
     """
 
     revealed_by_clerk = Signal()
@@ -44,6 +46,7 @@ class MaskedLineEdit(QWidget):
         self._mask = mask
         self._value = ""
         self._revealed = True
+        self._hidden: tuple[str, Callable[[], str]] | None = None
         self.line = QLineEdit()
         self.toggle = QPushButton("显示")
         self.toggle.setAutoDefault(False)
@@ -61,11 +64,27 @@ class MaskedLineEdit(QWidget):
         return self._revealed
 
     def text(self) -> str:
+        """The number; empty while a number given to ``set_hidden`` is still unfetched."""
         return self.line.text() if self._revealed else self._value
 
+    def value(self) -> str | None:
+        """The number, or None while a number given to ``set_hidden`` is still unfetched."""
+        return None if self._hidden is not None else self.text()
+
     def setText(self, value: str) -> None:
+        self._hidden = None
         self._value = value
         self._revealed = not value
+        self._show()
+
+    def set_hidden(self, masked: str, fetch: Callable[[], str]) -> None:
+        """Show ``masked``; ``fetch`` returns the full number when the clerk presses 显示."""
+        if not masked:
+            self.setText("")
+            return
+        self._hidden = (masked, fetch)
+        self._value = ""
+        self._revealed = False
         self._show()
 
     def set_revealed(self, revealed: bool) -> None:
@@ -73,18 +92,25 @@ class MaskedLineEdit(QWidget):
             return
         if self._revealed:
             self._value = self.line.text()
+        elif self._hidden is not None:
+            self._value = self._hidden[1]()
+            self._hidden = None
         self._revealed = revealed or not self._value
         self._show()
 
     def _toggle(self) -> None:
+        fetched = self._hidden is not None
         self.set_revealed(not self._revealed)
         if self._revealed:
             self.line.setFocus()
-            if self._value:
+            if self._value and not fetched:
                 self.revealed_by_clerk.emit()
 
     def _show(self) -> None:
-        self.line.setText(self._value if self._revealed else self._mask(self._value))
+        if self._hidden is not None:
+            self.line.setText(self._hidden[0])
+        else:
+            self.line.setText(self._value if self._revealed else self._mask(self._value))
         self.line.setReadOnly(not self._revealed)
         self.toggle.setText("隐藏" if self._revealed else "显示")
         self.toggle.setVisible(bool(self._value) or not self._revealed)

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import insert
 
+import core.trainee_search as search
 import gui.trainee_table as table
 from core.idcard import id_check_char
 from gui.trainee_table import COLUMNS, TraineeTableModel
@@ -50,7 +51,7 @@ def people(school: Database) -> Database:
 @pytest.fixture
 def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows and limits small enough for 120 trainees to need several of each."""
-    monkeypatch.setattr(table, "NARROW_LIMIT", 10)
+    monkeypatch.setattr(search, "NARROW_LIMIT", 10)
     monkeypatch.setattr(table, "FIRST_WINDOW", 7)
     monkeypatch.setattr(table, "NEXT_WINDOW", 11)
     monkeypatch.setattr(table, "PAGE", 5)

@@ -317,3 +317,30 @@ def test_revealing_full_numbers_is_audited(
     [_, (entity, uuid, detail)] = _reveals(school)
     assert (entity, detail) == ("trainees", "学员编辑窗口")
     assert uuid is not None and len(uuid) == 32
+
+
+def test_the_form_holds_stored_numbers_only_once_revealed(
+    qtbot: QtBot, people: dict[str, int], school: Database
+) -> None:
+    dialog = TraineeDialog(school, people["赵敏"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.id_number.value() is None and dialog.phone.value() is None
+    assert dialog.id_number.line.text() == f"140105********{make_id(14)[-4:]}"
+    assert dialog.derived.text().startswith("女  2003年1月5日")
+    qtbot.keyClicks(dialog.major, "CNC")
+    press(dialog.major, Qt.Key.Key_Return)
+    assert dialog.saved_id == people["赵敏"]
+    with school.session() as session:
+        stored = session.get(Trainee, people["赵敏"])
+        assert stored is not None
+        assert (stored.id_number, stored.phone, stored.major) == (make_id(14), "13900000014", "CNC")
+    assert _reveals(school) == []
+
+    dialog = TraineeDialog(school, people["赵敏"])
+    qtbot.addWidget(dialog)
+    for _ in range(3):  # shown, hidden, shown again: the number was fetched once
+        qtbot.mouseClick(dialog.phone.toggle, Qt.MouseButton.LeftButton)
+    assert dialog.phone.line.text() == "13900000014" and not dialog.phone.line.isReadOnly()
+    assert len(_reveals(school)) == 1
