@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core.audit import record_export
+from application.full_numbers import FullNumberFile, write_full_number_file
 from core.institution import local_institution
 from core.keys import SIGNING, KeyProblem, LocalKeys, PassphraseSource, PublicIdentity, keys_dir_for
 from core.packages import ProgressFn, no_progress
@@ -221,9 +221,10 @@ def export_next_package(
     result = export_package(
         database, keys, folder, full=full, unencrypted=unencrypted, progress=progress
     )
-    if result.manifest.sealing is None:
+    if result.manifest.sealing is None:  # the path is known only once written: audited now
         people = result.manifest.record_counts.get("trainees", 0)
-        record_export(database, UNENCRYPTED_PACKAGE, result.path, people)
+        package = FullNumberFile(UNENCRYPTED_PACKAGE, people, "未加密报送")
+        write_full_number_file(database, package, result.path, lambda _path: None)
     return result
 
 
