@@ -57,6 +57,7 @@ __all__ = [
     "list_backups",
     "newest_good_backup",
     "reason_label",
+    "require_sqlite_file",
     "second_folder",
     "second_folder_of_file",
     "set_second_folder",
@@ -276,7 +277,8 @@ def backup_before_change(database: Database, reason: str) -> BackupOutcome | Non
     return take_backup(database, reason)
 
 
-def _sqlite_path(database: Database) -> Path:
+def require_sqlite_file(database: Database) -> Path:
+    """The database's file; ``BackupUnsupported`` for a server, which CertDesk does not back up."""
     if database.path is None:
         raise BackupUnsupported(
             "服务器数据库（PostgreSQL）不由持证通备份，请由数据库管理员用 pg_dump 定期备份。"
@@ -302,7 +304,7 @@ def take_backup(
     Raises if the main backup fails (the caller shows why); a failure at the second folder
     (the stick is not plugged in, it is full) is reported in ``problems`` instead.
     """
-    db_path = _sqlite_path(database)
+    db_path = require_sqlite_file(database)
     primary = backup_sqlite(database.engine, reason, progress=progress)
     outcome = BackupOutcome(path=primary)
     outcome.removed.extend(thin_folder(primary.parent, db_path.stem))
@@ -391,7 +393,7 @@ class BackupScheduler:
     def on_start(self) -> BackupOutcome | None:
         """Back up unless the newest backup already holds exactly this data."""
         current = data_fingerprint(self.database)
-        db_path = _sqlite_path(self.database)
+        db_path = require_sqlite_file(self.database)
         newest = list_backup_files(backup_dir_for(db_path), db_path.stem)
         if newest and file_fingerprint(newest[0].path) == current:
             self._last = current

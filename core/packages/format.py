@@ -33,7 +33,6 @@ ROLES = ("school", "city", "province")
 SEALING_SCHEME = "X25519-HKDF-SHA256/AES-256-GCM"
 
 _PART_NAME = re.compile(r"^parts/([a-z_]{1,40})\.jsonl\.gz(\.aes)?$")
-_FILE_NAME = re.compile(r"^([0-9A-Z]{18})_(\d{8})_(\d{4,})\.certpkg$")
 
 
 class PackageError(Exception):
@@ -61,12 +60,6 @@ DEFAULT_LIMITS = Limits()
 
 def package_file_name(uscc: str, day: date, sequence: int) -> str:
     return f"{uscc}_{day:%Y%m%d}_{sequence:04d}{SUFFIX}"
-
-
-def parse_file_name(name: str) -> tuple[str, int] | None:
-    """(sender code, sequence) from a package's file name, or None for another name."""
-    match = _FILE_NAME.match(name)
-    return None if match is None else (match.group(1), int(match.group(3)))
 
 
 def part_member(table: str, sealed: bool) -> str:

@@ -8,7 +8,8 @@ come from ``core.reference``; this package only turns them into queries and figu
 Readings of the seed the figures rest on (also in docs/progress-json.md):
 
 - "This year's graduates" are the trainees of an institution (its origin) whose graduation year
-  is the year of ``today``; one person counts once however many certificates they hold.
+  is the year of ``today`` (``task_year``, the one place that says so); one person counts once
+  however many certificates they hold.
 - An institution with its own Annex 1 row is measured against that row's 任务数. A school the
   table does not list on its own (a city's secondary school, a technical school) is measured
   against its number of graduates, since the plan expects every graduate to leave with a
@@ -52,8 +53,17 @@ from core.progress.results import (
     TrainingProgress,
     TrendPoint,
 )
-from core.progress.rules import BASIS_ANNEX1, BASIS_GRADUATES, STATUS_LABELS, qualifying, status_of
-from core.progress.school import school_progress
+from core.progress.rules import (
+    BASIS_ANNEX1,
+    BASIS_GRADUATES,
+    MILESTONE_STATE_LABELS,
+    STATUS_LABELS,
+    month_day,
+    qualifying,
+    status_of,
+    task_year,
+)
+from core.progress.school import graduates_scope, school_progress
 
 
 def dashboard(
@@ -69,6 +79,7 @@ __all__ = [
     "BASIS_ANNEX1",
     "BASIS_GRADUATES",
     "DEFAULT_STALE_DAYS",
+    "MILESTONE_STATE_LABELS",
     "MISSING_GROUPS",
     "STATUS_LABELS",
     "BureauProgress",
@@ -89,10 +100,13 @@ __all__ = [
     "TrendPoint",
     "bureau_progress",
     "dashboard",
+    "graduates_scope",
     "missing_count",
     "missing_graduates",
     "missing_groups",
+    "month_day",
     "qualifying",
     "school_progress",
     "status_of",
+    "task_year",
 ]

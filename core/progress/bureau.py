@@ -30,6 +30,7 @@ from core.progress.rules import (
     covering_row,
     own_row,
     target_level,
+    task_year,
 )
 from models.exchange import RECEIVED, ExchangePackage
 from models.institution import Institution
@@ -67,7 +68,7 @@ def bureau_progress(
     totals (107,671 高级工, 100,820 中级工).
     """
     bureau = find_institution(session, None)
-    year = today.year
+    year = task_year(today)
     held = session.scalars(
         select(Institution).where(Institution.is_local.is_(False)).order_by(Institution.uscc)
     ).all()
@@ -156,7 +157,7 @@ def _totals(
     rows: Sequence[RowProgress],
     rows_of: dict[str, reference.Target | None],
 ) -> tuple[LevelTotal, ...]:
-    year = today.year
+    year = task_year(today)
     if bureau.role == "city":
         own_city = city_row(bureau.division_code)
         if own_city is None:

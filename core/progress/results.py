@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from core import reference
-from core.progress.rules import rate_of, status_of
+from core.progress.rules import MILESTONE_STATE_LABELS, month_day, rate_of, status_of, task_year
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,15 @@ class Milestone:
             return "met"
         return "missed" if self.today > self.due else "pending"
 
+    @property
+    def label(self) -> str:
+        """6月30日 40%: the milestone as the plan names it, wherever it is shown."""
+        return f"{month_day(self.due)} {self.share:.0%}"
+
+    @property
+    def state_label(self) -> str:
+        return MILESTONE_STATE_LABELS[self.state]
+
 
 @dataclass(frozen=True, slots=True)
 class LateClass:
@@ -177,8 +186,13 @@ class SchoolProgress:
     subsidy: SubsidySummary
 
     @property
+    def year(self) -> int:
+        """The plan year of the figures: its graduates are the ones counted."""
+        return task_year(self.today)
+
+    @property
     def missing_scope(self) -> MissingScope:
-        return MissingScope(self.institution.uscc, self.today.year, self.certificates.level)
+        return MissingScope(self.institution.uscc, self.year, self.certificates.level)
 
 
 @dataclass(frozen=True, slots=True)

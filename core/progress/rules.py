@@ -7,6 +7,8 @@ spelled out once for the school and the bureau views alike.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from core import reference
@@ -26,6 +28,29 @@ STATUS_LABELS = {
     "far_behind": "严重滞后",
     "none": "无任务数",
 }
+
+#: What a 定向 training milestone's state is called: on the 进度 page, by ``progress`` and in
+#: its JSON, so that the clerk and the bureau read the same words for the same figure.
+MILESTONE_STATE_LABELS = {
+    "met": "已完成",
+    "missed": "未完成",
+    "pending": "未到期",
+    "none": "无承诺数",
+}
+
+
+def month_day(day: date) -> str:
+    """6月30日: how the plan names its dates (the year goes without saying)."""
+    return f"{day.month}月{day.day}日"
+
+
+def task_year(today: date) -> int:
+    """The plan year whose figures ``today`` shows: its graduates, classes and milestones.
+
+    For now the calendar year of ``today``; the one place to change when the task year is no
+    longer the clock year (the province issues a task table each year).
+    """
+    return today.year
 
 
 def status_of(rate: float | None) -> str:

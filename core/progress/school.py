@@ -24,18 +24,19 @@ from core.progress.results import (
     CertificateProgress,
     LateClass,
     Milestone,
+    MissingScope,
     SchoolProgress,
     SubsidyRow,
     SubsidySummary,
     TrainingProgress,
 )
-from core.progress.rules import BASIS_ANNEX1, BASIS_GRADUATES, own_row, target_level
+from core.progress.rules import BASIS_ANNEX1, BASIS_GRADUATES, own_row, target_level, task_year
 from models.institution import Institution
 from models.training import Enrolment, TrainingClass
 
 
 def _training(session: Session, institution: Institution, today: date) -> TrainingProgress:
-    year = today.year
+    year = task_year(today)
     counts = training_counts(session, year, [institution.uscc]).get(
         institution.uscc, TrainingCounts(0, 0, tuple(0 for _ in milestone_dates(year)))
     )
@@ -118,7 +119,7 @@ def _subsidy(session: Session, origin: str, year: int) -> SubsidySummary:
 def school_progress(session: Session, today: date, origin: str | None = None) -> SchoolProgress:
     """The school dashboard for the local institution, or for ``origin`` (a bureau's drill-down)."""
     institution = find_institution(session, origin)
-    year = today.year
+    year = task_year(today)
     row = own_row(institution.annex1_unit)
     level = target_level(institution.category, row)
     graduates, achieved = certificate_counts(session, year, {level: [institution.uscc]}).get(
@@ -143,3 +144,11 @@ def school_progress(session: Session, today: date, origin: str | None = None) ->
         training=_training(session, institution, today),
         subsidy=_subsidy(session, institution.uscc, year),
     )
+
+
+def graduates_scope(session: Session, year: int, origin: str | None = None) -> MissingScope:
+    """The 还差谁 list of ``year`` for the local school (or ``origin``), without the dashboard:
+    its graduates of that year, at the level its dashboard counts them (``school_progress``)."""
+    institution = find_institution(session, origin)
+    level = target_level(institution.category, own_row(institution.annex1_unit))
+    return MissingScope(institution.uscc, year, level)
