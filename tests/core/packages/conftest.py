@@ -20,6 +20,7 @@ from tests.core.packages.sites import (
     make_bureau_keys,
     make_site,
 )
+from tests.core.packages.trust_world import Speaker, World, bureau_recipient, school_speaker
 
 DEMO_TRAINEES = 40
 
@@ -79,3 +80,18 @@ def linked(school: Site, city: Site) -> tuple[Site, Site]:
     """A school that has imported its city bureau's public key."""
     school.trust(city)
     return school, city
+
+
+@pytest.fixture
+def world(city: Site, tmp_path: Path) -> World:
+    """The city bureau receiving packages built by the forger (tests/core/packages/forger.py)."""
+    return World(city, tmp_path / "packages", bureau_recipient(city, tmp_path / "city-key"))
+
+
+@pytest.fixture
+def a_and_b(world: World) -> tuple[Speaker, Speaker]:
+    """School A (the attacker) and school B, both known to the city from a genuine package."""
+    a, b = school_speaker(1), school_speaker(2, "140106")
+    world.introduce(a)
+    world.introduce(b, trainees=3)
+    return a, b

@@ -7,7 +7,6 @@ leave no audit entry); a bureau that only ever imported genuine packages has no 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -21,20 +20,7 @@ from models.sync import Tombstone
 from models.trainee import Trainee
 from tests.core.packages.forger import make_uscc
 from tests.core.packages.sites import Site
-from tests.core.packages.trust_world import Speaker, World, bureau_recipient, school_speaker
-
-
-@pytest.fixture
-def world(city: Site, tmp_path: Path) -> World:
-    return World(city, tmp_path / "packages", bureau_recipient(city, tmp_path / "city-key"))
-
-
-@pytest.fixture
-def a_and_b(world: World) -> tuple[Speaker, Speaker]:
-    a, b = school_speaker(1), school_speaker(2, "140106")
-    world.introduce(a)
-    world.introduce(b, trainees=3)
-    return a, b
+from tests.core.packages.trust_world import Speaker, World
 
 
 def findings(site: Site) -> list:

@@ -36,21 +36,6 @@ from tests.core.packages.trust_world import (
     school_speaker,
 )
 
-
-@pytest.fixture
-def world(city: Site, tmp_path: Path) -> World:
-    return World(city, tmp_path / "packages", bureau_recipient(city, tmp_path / "city-key"))
-
-
-@pytest.fixture
-def a_and_b(world: World) -> tuple[Speaker, Speaker]:
-    """School A (the attacker) and school B, both known to the city from a genuine package."""
-    a, b = school_speaker(1), school_speaker(2, "140106")
-    world.introduce(a)
-    world.introduce(b, trainees=3)
-    return a, b
-
-
 # ---- 1. a self-declared role --------------------------------------------------------------------
 
 
