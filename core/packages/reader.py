@@ -30,6 +30,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
+from core.class_status import ClassStatus
 from core.institution import local_institution
 from core.keys import ENCRYPTION, KeyProblem, LocalKeys
 from core.packages import ProgressFn, no_progress
@@ -38,6 +39,7 @@ from core.packages.format import (
     AUDIT_LOG,
     DEFAULT_LIMITS,
     MANIFEST,
+    ROLES,
     SIGNATURE,
     TOMBSTONES,
     Limits,
@@ -63,6 +65,7 @@ from models.institution import Institution
 from models.migrate import alembic_config
 
 SIGNATURE_BYTES = 64
+STATUS_WORDS = frozenset(ClassStatus)
 #: Exceptions the zipfile module raises for a damaged or hostile archive (OSError: a seek to
 #: an offset the damaged directory points before the start of the file, or a stick pulled out).
 _ZIP_ERRORS = (
@@ -207,8 +210,18 @@ def _parse_lines(spec: TableSpec, plain: bytes, part: Part, limits: Limits) -> l
             raise PackageError(f"{where}：未知的数据类别“{record['entity']}”")
         if spec.name == "institutions" and record["uscc"] != record["origin"]:
             raise PackageError(f"{where}：机构记录的统一社会信用代码与其来源不一致")
+        _check_closed_values(spec.name, record, where)
         records.append(record)
     return records
+
+
+def _check_closed_values(table: str, record: dict[str, Any], where: str) -> None:
+    """Columns whose values the program branches on: a word it does not know would break
+    every screen that shows the row, so it is refused here, with the package."""
+    if table == "institutions" and record["role"] not in ROLES:
+        raise PackageError(f"{where}：未知的机构身份“{record['role'][:20]}”")
+    if table == "training_classes" and record["status"] not in STATUS_WORDS:
+        raise PackageError(f"{where}：未知的培训班状态“{record['status'][:20]}”")
 
 
 def _part_spec(table: str) -> TableSpec:

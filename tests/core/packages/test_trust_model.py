@@ -22,6 +22,7 @@ from tests.core.packages.forger import (
     institution,
     signing_key_of,
     tombstone,
+    training_class,
 )
 from tests.core.packages.sites import PASSPHRASE, Site, dump
 from tests.core.packages.trust_world import (
@@ -374,3 +375,20 @@ def test_forty_schools_then_every_forgery_then_the_schools_again(world: World) -
         assert held == expected, school.identity.name
     assert rows_of(world.receiver, world.receiver.uscc) == bureau_before
     assert len(_open(world)) == 1  # A's claim on a UUID of B's, kept for the clerk to see
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "message"),
+    [
+        ("institutions", "role", "未知的机构身份"),
+        ("training_classes", "status", "未知的培训班状态"),
+    ],
+)
+def test_a_word_the_program_does_not_know_is_refused(
+    world: World, a_and_b: tuple[Speaker, Speaker], table: str, field: str, message: str
+) -> None:
+    """A status or role no screen can show would break the bureau's lists: refused whole."""
+    a, _b = a_and_b
+    record = {**a.institution, "revision": 2} if table == "institutions" else training_class(a.uscc)
+    record[field] = "已作废"
+    refused(world.receiver, world.package(a, records={table: [record]}), message)
