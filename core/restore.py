@@ -26,7 +26,6 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
-from core.audit import DATABASE, RESTORED, record_action
 from core.backups import Backup, newest_good_backup, reason_label, take_backup
 from models.backup import (
     PageProgress,
@@ -43,7 +42,6 @@ __all__ = [
     "Health",
     "RestoreRefused",
     "RestoreResult",
-    "audit_restore",
     "damaged_database_problem",
     "damaged_message",
     "database_health",
@@ -170,7 +168,8 @@ def restore_database(
     """Replace the open database's content with the backup ``source``.
 
     The current state is backed up first (``before-restore``). ``progress`` may raise to
-    cancel: the copy is then abandoned and the database is as it was.
+    cancel: the copy is then abandoned and the database is as it was. The audit entry is
+    ``application.safety``'s to write, in the restored database once this returns.
     """
     if database.path is None:
         raise RestoreRefused("服务器数据库（PostgreSQL）不能从备份文件恢复，请由数据库管理员处理。")
@@ -186,23 +185,7 @@ def restore_database(
     # Pooled connections keep statement caches of the old schema; start them afresh.
     database.engine.dispose()
     prepare_schema(database.engine)
-    result = RestoreResult(candidate=candidate, previous=before)
-    audit_restore(database, result)
-    return result
-
-
-def audit_restore(database: Database, result: RestoreResult) -> None:
-    """Record the restore in the (restored) database's audit log."""
-    with database.session() as session:
-        record_action(
-            session,
-            RESTORED,
-            DATABASE,
-            None,
-            f"从备份 {result.candidate.path.name}（{result.candidate.taken_at:%Y-%m-%d %H:%M}）"
-            f"恢复；原来的数据保存为 {result.previous.name}",
-        )
-        session.commit()
+    return RestoreResult(candidate=candidate, previous=before)
 
 
 @dataclass(frozen=True)
@@ -260,7 +243,7 @@ def replace_damaged_database(db_path: Path, source: Path) -> RestoreResult:
     """Put a verified copy of ``source`` where the damaged database was.
 
     Nothing may have the database open (hold the ``InstanceLock``). Once it is opened, call
-    ``audit_restore`` so the log says what happened.
+    ``application.safety.record_restore`` so the log says what happened.
     """
     candidate = inspect_backup(source)
     # Copy first, rename last: at no moment is there no database file, or half of one.

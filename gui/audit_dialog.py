@@ -1,8 +1,8 @@
 """操作日志: who changed which record when, filtered by date, record type, action and user.
 
-The entries come from ``core.audit.query_audit`` already masked; this dialog only shows them.
-At most ``LIMIT`` of the newest matching entries are listed, and the count says so, because a
-school's log reaches hundreds of thousands of rows after a few imports.
+The entries come from ``application.safety.audit_log`` already masked; this dialog only
+shows them. At most ``LIMIT`` of the newest matching entries are listed, and the count says
+so, because a school's log reaches hundreds of thousands of rows after a few imports.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter, AuditRow, audit_users, query_audit
+from application.safety import audit_log, audit_users
+from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter, AuditRow
 from models.database import Database
 
 LIMIT = 1000
@@ -129,8 +130,7 @@ class AuditDialog(QDialog):
         header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
 
     def _load_users(self) -> None:
-        with self.database.session() as session:
-            users = audit_users(session)
+        users = audit_users(self.database)
         self.user.blockSignals(True)
         self.user.clear()
         self.user.addItem(ALL, None)
@@ -149,8 +149,7 @@ class AuditDialog(QDialog):
         )
 
     def refresh(self) -> None:
-        with self.database.session() as session:
-            self.rows = query_audit(session, self.current_filter(), limit=LIMIT + 1)
+        self.rows = audit_log(self.database, self.current_filter(), limit=LIMIT + 1)
         shown = self.rows[:LIMIT]
         self.table.setRowCount(len(shown))
         for row, entry in enumerate(shown):

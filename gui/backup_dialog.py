@@ -2,7 +2,7 @@
 
 Backing up and restoring run off the GUI thread (``gui.tasks``) with a progress dialog; a
 restore can be cancelled until its copy commits, and then nothing has changed. The restore
-itself is ``core.restore.restore_database``: it backs up the current data first, so the
+itself is ``application.safety.restore``: it backs up the current data first, so the
 confirmation can honestly say that a wrong choice can be undone.
 """
 
@@ -29,17 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.backups import (
-    Backup,
-    BackupOutcome,
-    list_backups,
-    second_folder,
-    set_second_folder,
-    size_text,
-    take_backup,
-)
+from application import safety
+from core.backups import Backup, BackupOutcome, size_text
 from core.environment_errors import describe_failure
-from core.restore import RestoreRefused, RestoreResult, restore_database
+from core.restore import RestoreRefused, RestoreResult
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from models.backup import backup_dir_for
 from models.database import Database
@@ -141,13 +134,10 @@ class BackupDialog(QDialog):
 
     # --- listing ------------------------------------------------------------------------
 
-    def _second_folder(self) -> Path | None:
-        with self.database.session() as session:
-            return second_folder(session)
-
     def refresh(self) -> None:
-        extra = self._second_folder()
-        self.folder_label.setText(f"备份文件夹：{backup_dir_for(self.db_path)}")
+        listing = safety.backups_of(self.database)
+        extra = listing.second_folder
+        self.folder_label.setText(f"备份文件夹：{listing.folder}")
         if extra is None:
             self.second_label.setText(f"第二备份位置：{NOT_SET}")
         elif extra.is_dir():
@@ -155,7 +145,7 @@ class BackupDialog(QDialog):
         else:
             self.second_label.setText(f"第二备份位置：{extra}（现在找不到：U 盘未插入？）")
         self.clear_second.setEnabled(extra is not None)
-        self.backups = list_backups(self.db_path, extra)
+        self.backups = listing.backups
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
             cells = (
@@ -199,9 +189,7 @@ class BackupDialog(QDialog):
             self.set_second_folder(Path(chosen))
 
     def set_second_folder(self, folder: Path | None) -> None:
-        with self.database.session() as session:
-            set_second_folder(session, folder)
-            session.commit()
+        safety.set_second_folder(self.database, folder)
         self.refresh()
         if folder is not None:
             self.status.setText(f"以后每次备份都会同时复制到 {folder}。")
@@ -218,7 +206,7 @@ class BackupDialog(QDialog):
                 progress.check()
                 progress.report(done, total, "正在备份…")
 
-            return take_backup(self.database, "manual", progress=pages)
+            return safety.back_up_now(self.database, progress=pages)
 
         self._start("正在备份", job, self._backed_up)
 
@@ -275,7 +263,7 @@ class BackupDialog(QDialog):
                 progress.check()
                 progress.report(done, total, "正在恢复…")
 
-            return restore_database(self.database, path, pages)
+            return safety.restore(self.database, path, pages)
 
         self._start("正在恢复", job, self._restored, writes=True)
 

@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.settings import setting
-from core.trust import FINGERPRINT_SETTING
-from core.version import VERSION
+from application.safety import about
 from gui.record_dialog import fit_screen
-from models.database import Database, data_dir
+from models.database import Database
 
 GUIDE_NAME = "用户手册.md"
 
@@ -58,14 +56,12 @@ def open_user_guide(parent: QWidget | None) -> GuideDialog:
 
 
 def about_text(database: Database) -> str:
-    with database.session() as session:
-        fingerprint = setting(session, FINGERPRINT_SETTING)
-    location = database.path or database.url.render_as_string(hide_password=True)
+    facts = about(database)
     return (
-        f"<h3>持证通 CertDesk {VERSION}</h3>"
+        f"<h3>持证通 CertDesk {facts.version}</h3>"
         "<p>落实《人人持证 技能社会》（晋教职成〔2021〕8号）的离线数据管理工具。</p>"
-        f"<p>数据文件夹：{data_dir()}<br>数据库：{location}<br>"
-        f"本机签名密钥指纹：{fingerprint or '尚未生成（首次生成数据包时创建）'}</p>"
+        f"<p>数据文件夹：{facts.data_folder}<br>数据库：{facts.database}<br>"
+        f"本机签名密钥指纹：{facts.fingerprint or '尚未生成（首次生成数据包时创建）'}</p>"
     )
 
 

@@ -3,12 +3,15 @@
 The profile form is shared with the first-run dialog (``gui.setup_dialog``), so both check
 the same way as ``init`` does (``core.institution.validate_profile``). The offerings are the
 cells of the Annex 4 row: the occupations (工种) the institution can train, the industries of
-the 24 it can serve, and its training capacity.
+the 24 it can serve, and its training capacity. The page reads, saves and reveals through
+``application.institution``: the stored numbers come masked, and 显示 fetches one in full
+through ``reveal_full_number``, which records the viewing; a number never revealed is kept as
+stored when the page is saved.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator, QKeySequence, QShortcut
@@ -32,20 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.institution import (
+    InstitutionEdit,
+    NumberField,
+    edit_institution,
+    reveal_full_number,
+    show_institution,
+)
 from core import reference
-from core.audit import REVEALED, record_event
 from core.fields import FieldError, ValidationFailed
 from core.idcard import mask_id_number
-from core.institution import (
-    Occupation,
-    Profile,
-    check_offerings,
-    local_institution,
-    profile_of,
-    save_offerings,
-    update_local_institution,
-    validate_profile,
-)
+from core.institution import Occupation, Profile, check_offerings, validate_profile
 from core.phone import mask_phone
 from core.reference import Industry
 from gui.document_actions import export_annex4
@@ -185,7 +185,9 @@ class ProfileForm(QWidget):
             annex1_unit=self.annex1_unit,
         )
 
-    def set_profile(self, profile: Profile) -> None:
+    def show_stored(self, profile: Profile, reveal: Callable[[NumberField], str]) -> None:
+        """Fill the form with a stored profile whose numbers are masked; 显示 fetches each
+        in full with ``reveal`` (which records the viewing)."""
         self.name.setText(profile.name)
         self.category.setCurrentText(profile.category)
         self.uscc.setText(profile.uscc)
@@ -193,12 +195,20 @@ class ProfileForm(QWidget):
         self.division.set_code(profile.division_code)
         self.address.setText(profile.address)
         self.admin_name.setText(profile.admin_name)
-        self.admin_id_number.setText(profile.admin_id_number)
+        self.admin_id_number.set_hidden(profile.admin_id_number, lambda: reveal("admin_id_number"))
         self.contact_name.setText(profile.contact_name)
-        self.contact_phone.setText(profile.contact_phone)
+        self.contact_phone.set_hidden(profile.contact_phone, lambda: reveal("contact_phone"))
         capacity = profile.training_capacity
         self.training_capacity.setText("" if capacity is None else str(capacity))
         self.annex1_unit = profile.annex1_unit
+
+    def kept_numbers(self) -> frozenset[NumberField]:
+        """The stored numbers never revealed: the form holds them masked, so they stay."""
+        boxes: dict[NumberField, MaskedLineEdit] = {
+            "admin_id_number": self.admin_id_number,
+            "contact_phone": self.contact_phone,
+        }
+        return frozenset(field for field, box in boxes.items() if box.value() is None)
 
     def check(self) -> list[FieldError]:
         """Check what is typed now; the warnings (they do not stop saving) show under it."""
@@ -347,10 +357,6 @@ class InstitutionPage(QWidget):
         self.general = error_label()
         self.marks = FieldMarks(self.general)
         self.form = ProfileForm(self.marks)
-        for field in (self.form.admin_id_number, self.form.contact_phone):
-            field.revealed_by_clerk.connect(
-                lambda: record_event(self.database, REVEALED, "institutions", "本机构信息")
-            )
         self.form.lock_uscc()
         self.offerings = OfferingsEditor(self.marks)
         self.save_button = QPushButton("保存（Ctrl+S）")
@@ -415,18 +421,17 @@ class InstitutionPage(QWidget):
 
     def reload(self) -> None:
         """Show what is stored, discarding unsaved edits."""
-        with self.database.session() as session:
-            institution = local_institution(session)
-            if institution is None:
-                return
-            profile = profile_of(institution)
-            occupations = [Occupation(o.name, o.code) for o in institution.occupations]
-            codes = [i.industry_code for i in institution.industries]
-        self.form.set_profile(profile)
-        self.offerings.set_offerings(occupations, codes)
+        stored = show_institution(self.database)
+        if stored is None:
+            return
+        self.form.show_stored(stored.profile, self._reveal)
+        self.offerings.set_offerings(stored.occupations, stored.industry_codes)
         self.marks.reveal_all = False
         self._set_dirty(False)
         self._validate()
+
+    def _reveal(self, field: NumberField) -> str:
+        return reveal_full_number(self.database, field)
 
     def _edited(self) -> None:
         self._set_dirty(True)
@@ -452,21 +457,18 @@ class InstitutionPage(QWidget):
 
     def save(self) -> bool:
         """Save profile and offerings together; on refusal mark the fields and save nothing."""
-        with self.database.session() as session:
-            try:
-                institution, _warnings = update_local_institution(session, self.form.profile())
-                save_offerings(
-                    session,
-                    institution,
-                    self.offerings.occupation_list(),
-                    self.offerings.industry_codes(),
-                )
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.marks.refuse(refused.errors)
-                self.message.setText("未保存：请按红色提示修改。")
-                return False
+        edit = InstitutionEdit(
+            profile=self.form.profile(),
+            occupations=self.offerings.occupation_list(),
+            industry_codes=self.offerings.industry_codes(),
+            kept=self.form.kept_numbers(),
+        )
+        try:
+            edit_institution(self.database, edit)
+        except ValidationFailed as refused:
+            self.marks.refuse(refused.errors)
+            self.message.setText("未保存：请按红色提示修改。")
+            return False
         self.reload()
         self.message.setText("已保存。")
         return True

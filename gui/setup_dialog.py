@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application.institution import is_registered, register_institution
 from core import reference
 from core.fields import ValidationFailed
-from core.institution import local_institution, register_local_institution
 from core.reference import Target
 from gui.institution_page import ProfileForm
 from gui.record_dialog import FieldMarks, RecordDialog, chain_tab_order, error_label
@@ -132,21 +132,17 @@ class SetupDialog(RecordDialog):
         self.marks.show(self.form.check())
 
     def accept(self) -> None:
-        with self.database.session() as session:
-            try:
-                register_local_institution(session, self.form.profile())
-                session.commit()
-            except ValidationFailed as refused:
-                session.rollback()
-                self.marks.refuse(refused.errors)
-                return
+        try:
+            register_institution(self.database, self.form.profile())
+        except ValidationFailed as refused:
+            self.marks.refuse(refused.errors)
+            return
         self.mark_clean()
         super().accept()
 
 
 def ensure_institution(database: Database, parent: QWidget | None = None) -> bool:
     """True when the institution is registered, asking for it first if it is not."""
-    with database.session() as session:
-        if local_institution(session) is not None:
-            return True
+    if is_registered(database):
+        return True
     return bool(SetupDialog(database, parent).exec())

@@ -23,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from application.safety import record_restore
 from core.backups import BACKUP_INTERVAL, BackupOutcome, BackupScheduler, newest_good_backup
 from core.environment_errors import describe_failure
 from core.instance_lock import InstanceLock, InstanceLocked
@@ -30,7 +31,6 @@ from core.restore import (
     Health,
     RestoreRefused,
     RestoreResult,
-    audit_restore,
     damaged_message,
     database_health,
     replace_damaged_database,
@@ -59,7 +59,7 @@ class StartupGuard:
 
     def opened(self, database: Database) -> None:
         if self.restored is not None:
-            audit_restore(database, self.restored)
+            record_restore(database, self.restored)
             self.restored = None
 
     def release(self) -> None:

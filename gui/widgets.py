@@ -33,13 +33,10 @@ class MaskedLineEdit(QWidget):
 
     Masked, the box is read-only (editing a row of asterisks makes no sense); 显示 shows the
     full number and makes it editable. An empty box is never masked, so a new record can be
-    typed straight away. Listen to ``line.textEdited`` and read ``text()``; ``revealed_by_clerk``
-    fires when the clerk chooses to see a number the box holds in full (an act the audit log
-    keeps). A stored number can instead be given masked, with ``set_hidden``: the box then
-    does not hold it at all until 显示 fetches it (and the fetch records the viewing).
+    typed straight away. Listen to ``line.textEdited`` and read ``text()``. A stored number is
+    given masked, with ``set_hidden``: the box then does not hold it at all until 显示 fetches
+    it (and the fetch records the viewing); a number the clerk typed is theirs to see.
     """
-
-    revealed_by_clerk = Signal()
 
     def __init__(self, mask: Callable[[str], str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,12 +96,9 @@ class MaskedLineEdit(QWidget):
         self._show()
 
     def _toggle(self) -> None:
-        fetched = self._hidden is not None
         self.set_revealed(not self._revealed)
         if self._revealed:
             self.line.setFocus()
-            if self._value and not fetched:
-                self.revealed_by_clerk.emit()
 
     def _show(self) -> None:
         if self._hidden is not None:

@@ -22,10 +22,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from application import safety  # noqa: E402
+from application.institution import create_demo  # noqa: E402
 from core.audit import REVEALED, record_action  # noqa: E402
-from core.backups import set_second_folder  # noqa: E402
-from core.demo import create_demo  # noqa: E402
-from core.restore import restore_database  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.audit_dialog import AuditDialog  # noqa: E402
 from gui.backup_dialog import BackupDialog  # noqa: E402
@@ -77,18 +76,14 @@ def main(out_dir: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         database = open_database(folder / "CertDesk" / "certdesk.sqlite3")
-        with database.session() as session:
-            create_demo(session, trainees=400)
-            session.commit()
+        create_demo(database, trainees=400)
         for hours, reason in HISTORY:
             _backdated(database, hours, reason)
         stick = folder / "U盘" / "持证通备份"
         stick.mkdir(parents=True)
-        with database.session() as session:
-            set_second_folder(session, stick)
-            session.commit()
+        safety.set_second_folder(database, stick)
         _clerk_edits(database)
-        restore_database(database, backup_sqlite(database.engine, "manual"))
+        safety.restore(database, backup_sqlite(database.engine, "manual"))
 
         backup = BackupDialog(database)
         backup.status.setText("已备份并通过完整性检查。")

@@ -1,14 +1,14 @@
-"""init: register this installation's institution from the command line."""
+"""init and demo: register this installation's institution, or fill a demo one."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from application.institution import create_demo, register_institution
 from cli.context import CliError, Context
-from core.demo import create_demo
 from core.fields import ValidationFailed
-from core.institution import Profile, register_local_institution
+from core.institution import Profile
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,25 +51,21 @@ def init_institution(args: argparse.Namespace, ctx: Context) -> int:
         training_capacity=args.capacity,
         annex1_unit=args.annex1_unit,
     )
-    with ctx.database().session() as session:
-        try:
-            institution, warnings = register_local_institution(session, profile)
-        except ValidationFailed as exc:
-            raise CliError(str(exc)) from exc
-        session.commit()
-        for warning in warnings:
-            sys.stderr.write(f"警告：{warning}\n")
-        print(f"已登记本机构：{institution.name}（{institution.uscc}）")
+    try:
+        saved = register_institution(ctx.database(), profile)
+    except ValidationFailed as exc:
+        raise CliError(str(exc)) from exc
+    for warning in saved.warnings:
+        sys.stderr.write(f"警告：{warning}\n")
+    print(f"已登记本机构：{saved.name}（{saved.uscc}）")
     return 0
 
 
 def fill_demo(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.database().session() as session:
-        try:
-            summary = create_demo(session, trainees=args.trainees)
-        except ValidationFailed as exc:
-            raise CliError(str(exc)) from exc
-        session.commit()
+    try:
+        summary = create_demo(ctx.database(), trainees=args.trainees)
+    except ValidationFailed as exc:
+        raise CliError(str(exc)) from exc
     print(
         f"已生成演示数据：{summary.institution}，学员 {summary.trainees} 人，"
         f"证书 {summary.certificates} 本，培训班 {summary.classes} 个"

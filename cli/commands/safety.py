@@ -7,27 +7,19 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from application import safety
 from cli.context import CliError, Context, print_json
-from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter, query_audit
-from core.backups import (
-    BackupUnsupported,
-    list_backups,
-    second_folder_of_file,
-    size_text,
-    take_backup,
-)
+from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter
+from core.backups import BackupUnsupported, size_text
 from core.instance_lock import InstanceLock, InstanceLocked
 from core.restore import (
     BackupCandidate,
     RestoreRefused,
-    audit_restore,
     database_health,
     inspect_backup,
     replace_damaged_database,
-    restore_database,
     sqlite_file,
 )
-from models.backup import backup_sqlite
 
 _CONFIRM = "y"
 
@@ -84,7 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="USCC",
         help="所属机构的统一社会信用代码（教育局可按学校查看随数据包上报的日志）",
     )
-    p.add_argument("--limit", type=_positive, default=1000, help="最多显示条数（默认 1000）")
+    p.add_argument(
+        "--limit",
+        type=_positive,
+        default=safety.AUDIT_LIMIT,
+        help=f"最多显示条数（默认 {safety.AUDIT_LIMIT}）",
+    )
     p.set_defaults(handler=show_audit)
 
 
@@ -97,12 +94,10 @@ def _sqlite_path(ctx: Context) -> Path:
 
 def backup_now(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
+    if args.to is not None:
+        _sqlite_path(ctx)
     try:
-        if args.to is not None:
-            _sqlite_path(ctx)
-            print(backup_sqlite(database.engine, "manual", dest_dir=args.to))
-            return 0
-        outcome = take_backup(database, "manual")
+        outcome = safety.back_up_now(database, to=args.to)
     except BackupUnsupported as exc:
         raise CliError(str(exc)) from exc
     for problem in outcome.problems:
@@ -114,8 +109,8 @@ def backup_now(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def show_backups(args: argparse.Namespace, ctx: Context) -> int:
-    db_path = _sqlite_path(ctx)
-    backups = list_backups(db_path, second_folder_of_file(db_path))
+    listing = safety.backups_of_file(_sqlite_path(ctx))  # works on a damaged file too
+    backups = listing.backups
     if args.json:
         print_json(
             [
@@ -131,7 +126,7 @@ def show_backups(args: argparse.Namespace, ctx: Context) -> int:
         )
         return 0
     if not backups:
-        sys.stderr.write(f"还没有备份（备份文件夹：{db_path.parent / 'backups'}）\n")
+        sys.stderr.write(f"还没有备份（备份文件夹：{listing.folder}）\n")
         return 0
     for b in backups:
         when = f"{b.taken_at:%Y-%m-%d %H:%M:%S}"
@@ -169,11 +164,11 @@ def restore_from(args: argparse.Namespace, ctx: Context) -> int:
             return 1
         try:
             if database_health(db_path).ok:
-                result = restore_database(ctx.database(), args.file)
+                result = safety.restore(ctx.database(), args.file)
                 previous = f"恢复前的数据已备份为 {result.previous}"
-            else:
+            else:  # the file is put in place before the database may be opened
                 result = replace_damaged_database(db_path, args.file)
-                audit_restore(ctx.database(), result)
+                safety.record_restore(ctx.database(), result)
                 previous = f"损坏的数据库文件已改名保存为 {result.previous}"
         except RestoreRefused as exc:
             raise CliError(str(exc)) from exc
@@ -193,8 +188,7 @@ def show_audit(args: argparse.Namespace, ctx: Context) -> int:
         user=args.user,
         origin=args.origin,
     )
-    with ctx.database().session() as session:
-        rows = query_audit(session, where, limit=args.limit)
+    rows = safety.audit_log(ctx.database(), where, limit=args.limit)
     if args.json:
         print_json([row.as_dict() for row in rows])
         return 0

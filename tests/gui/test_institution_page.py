@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from core.audit import REVEALED
 from core.institution import local_institution
 from gui.institution_page import InstitutionPage
 from gui.main_window import MainWindow
+from models.audit import AuditEntry
 from models.database import Database
 from models.institution import OfferedOccupation, ServedIndustry
 from tests.conftest import SCHOOL
@@ -83,6 +85,28 @@ def test_a_bad_phone_is_marked_and_not_saved(
     assert page.message.text() == "已保存。"
     assert stored_phone(school) == "0351-3046505"
     assert not page.has_unsaved_changes()
+
+
+def reveals(db: Database) -> int:
+    with db.session() as session:
+        return len(session.scalars(select(AuditEntry).where(AuditEntry.action == REVEALED)).all())
+
+
+def test_a_number_is_fetched_once_with_one_entry_and_kept_unless_revealed(
+    qtbot: QtBot, page: InstitutionPage, school: Database
+) -> None:
+    page.form.address.selectAll()
+    type_text(page.form.address, "新地址")
+    press(page.form.address, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert page.message.text() == "已保存。"
+    assert stored_phone(school) == "15500001365"  # never revealed: kept as stored
+    assert reveals(school) == 0
+    toggle = page.form.contact_phone.toggle
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert page.form.contact_phone.line.text() == "15500001365"
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert reveals(school) == 1  # fetched once; shown again from what the page holds
 
 
 def test_offerings_are_edited_and_saved_together(
