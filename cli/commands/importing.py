@@ -14,23 +14,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cli.context import CliError, Context
-from core.fields import ValidationFailed
-from core.importing import (
-    ColumnMapping,
-    ImportPreview,
-    ImportRefused,
-    Kind,
-    Sheet,
-    choose_sheet,
+from application.importing import (
+    check_certificates,
+    check_roster,
+    error_report_file,
     import_certificates,
     import_roster,
-    preview_certificates,
-    preview_roster,
-    read_spreadsheet,
+    read_import_file,
+    write_error_report,
 )
-from core.importing.roster import class_identity
-from reports.import_errors import write_error_report
+from cli.context import CliError, Context, announce_full_numbers
+from core.fields import ValidationFailed
+from core.importing import ImportPreview, ImportRefused
+from models.database import Database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,12 +79,6 @@ def refusals() -> Iterator[None]:
         raise CliError(str(exc)) from exc
 
 
-def _load(path: Path, kind: Kind, sheet_name: str | None) -> tuple[Sheet, ColumnMapping]:
-    sheet, mapping = choose_sheet(read_spreadsheet(path), kind, sheet_name)
-    mapping.require_complete()
-    return sheet, mapping
-
-
 def _list_rows(preview: ImportPreview[Any]) -> None:
     for row in preview.rows:
         for line in row.error_lines():
@@ -97,12 +87,19 @@ def _list_rows(preview: ImportPreview[Any]) -> None:
             sys.stderr.write(f"第{row.line}行 {issue.column}: 警告：{issue.message}\n")
 
 
-def _refuse_or_report(preview: ImportPreview[Any], args: argparse.Namespace) -> None:
-    """List the bad rows, write the report if asked, and refuse unless told to skip them."""
+def _refuse_or_report(
+    database: Database, preview: ImportPreview[Any], args: argparse.Namespace
+) -> None:
+    """List the bad rows, write the report if asked, and refuse unless told to skip them.
+
+    The report holds the bad rows' full ID numbers and phones: the clerk is told so on stderr
+    before it is written, and its writing is audited.
+    """
     _list_rows(preview)
     invalid = len(preview.invalid)
     if args.report is not None and invalid:
-        write_error_report(preview, args.report)
+        announce_full_numbers(error_report_file(preview))
+        write_error_report(database, preview, args.report)
         sys.stderr.write(f"错误报告已写入：{args.report}\n")
     if invalid and not args.skip_invalid:
         raise CliError(
@@ -113,14 +110,10 @@ def _refuse_or_report(preview: ImportPreview[Any], args: argparse.Namespace) -> 
 
 def import_roster_command(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
-        sheet, mapping = _load(args.file, "roster", args.sheet)
+        file = read_import_file(args.file, "roster", args.sheet)
         database = ctx.database()
-        with database.session() as session:
-            identity = None
-            if args.class_id is not None:
-                identity = class_identity(session, args.class_id)
-            preview = preview_roster(session, sheet, mapping, default_identity=identity)
-        _refuse_or_report(preview, args)
+        preview = check_roster(database, file, class_id=args.class_id)
+        _refuse_or_report(database, preview, args)
         result = import_roster(
             database,
             preview,
@@ -142,11 +135,10 @@ def import_roster_command(args: argparse.Namespace, ctx: Context) -> int:
 
 def import_certificates_command(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
-        sheet, mapping = _load(args.file, "certificates", args.sheet)
+        file = read_import_file(args.file, "certificates", args.sheet)
         database = ctx.database()
-        with database.session() as session:
-            preview = preview_certificates(session, sheet, mapping)
-        _refuse_or_report(preview, args)
+        preview = check_certificates(database, file)
+        _refuse_or_report(database, preview, args)
         result = import_certificates(database, preview, skip_invalid=args.skip_invalid)
     parts = [f"新增证书 {result.inserted} 本"]
     if result.already_stored:

@@ -3,16 +3,16 @@
 The steps, each usable alone: ``read_spreadsheet`` (any .xlsx, .xls or CSV, cells keeping
 their types) → ``choose_sheet`` / ``mapping_at`` (where the header is, which column is which
 field; the clerk may correct it) → ``preview_roster`` / ``preview_certificates`` (every row
-checked, nothing written) → ``import_roster`` / ``import_certificates`` (all in one
-transaction, or nothing).
+checked, nothing written) → ``write_roster`` / ``write_certificates`` (the rows written on
+a connection whose one transaction, backup and audit entry ``application.importing`` holds).
 """
 
 from core.importing.certificates import (
     CertificateImportResult,
     CertificatePreview,
     CertificateRow,
-    import_certificates,
     preview_certificates,
+    write_certificates,
 )
 from core.importing.header import (
     ColumnMapping,
@@ -35,8 +35,8 @@ from core.importing.roster import (
     RosterImportResult,
     RosterPreview,
     RosterRow,
-    import_roster,
     preview_roster,
+    write_roster,
 )
 from core.importing.rows import ImportPreview, PreviewRow, ProgressCallback, RowIssue, RowStatus
 
@@ -62,11 +62,11 @@ __all__ = [
     "choose_sheet",
     "detect_header",
     "field_specs",
-    "import_certificates",
-    "import_roster",
     "kind_title",
     "mapping_at",
     "preview_certificates",
     "preview_roster",
     "read_spreadsheet",
+    "write_certificates",
+    "write_roster",
 ]

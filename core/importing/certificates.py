@@ -16,13 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.audit import IMPORTED, record_event
-from core.backups import backup_before_change
 from core.certificate_records import CertificateFields, check_certificate, normalize_certificate
 from core.idcard import check_id_number
 from core.importing.header import ColumnMapping
@@ -43,7 +41,6 @@ from core.importing.rows import (
 from core.textnorm import excel_damage
 from core.trainees import normalize_name
 from models.bookkeeping import sync_columns
-from models.database import Database
 from models.trainee import Certificate, Trainee
 
 #: Lists from evaluation bodies seldom say which kind of certificate they list: they issue
@@ -266,41 +263,36 @@ def _find_stored_numbers(
                 row.refuse(reader.issue("number", f"该证书编号已登记在学员“{holder}”名下"))
 
 
-def import_certificates(
-    database: Database,
+def write_certificates(
+    connection: Connection,
     preview: CertificatePreview,
     *,
-    skip_invalid: bool = False,
     progress: ProgressCallback | None = None,
 ) -> CertificateImportResult:
-    """Store the new certificates in one transaction; invalid rows refuse all unless skipped.
+    """Store the new certificates on ``connection``, inside the caller's one transaction.
 
-    A cancel (an exception raised by ``progress``) or any error leaves the database unchanged.
+    As with ``write_roster``, the caller (``application.importing``) holds the transaction,
+    the backup and the audit entry, so a cancel (an exception raised by ``progress``) or any
+    error leaves the database unchanged; invalid rows are never written.
     """
-    invalid = len(preview.invalid)
-    if invalid and not skip_invalid:
-        raise ImportRefused(f"有{invalid}行有误，未导入任何数据")
     new = [r for r in preview.rows if r.status is RowStatus.NEW]
-    backup_before_change(database, "before-import")
     try:
-        with database.engine.begin() as connection:
-            origin = local_origin_of(connection)
+        origin = local_origin_of(connection)
+        if progress is not None:
+            progress(0, len(new))
+        for part in chunks(len(new)):
+            connection.execute(insert(_TABLE), [_new_row(new[i], origin) for i in part])
             if progress is not None:
-                progress(0, len(new))
-            for part in chunks(len(new)):
-                connection.execute(insert(_TABLE), [_new_row(new[i], origin) for i in part])
-                if progress is not None:
-                    progress(part.stop, len(new))
+                progress(part.stop, len(new))
     except IntegrityError as exc:
         raise ImportRefused(
             "导入期间库中数据已被改动（可能有相同编号的证书刚被录入），"
             "未导入任何数据；请重新预览后再导入"
         ) from exc
-    record_event(database, IMPORTED, "certificates", f"导入证书名单：新增{len(new)}本")
     return CertificateImportResult(
         inserted=len(new),
         already_stored=sum(1 for r in preview.rows if r.status is RowStatus.EXISTING),
-        skipped_invalid=invalid,
+        skipped_invalid=len(preview.invalid),
     )
 
 

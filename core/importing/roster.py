@@ -7,9 +7,9 @@ of an ID number wins and the later ones are refused; an ID number already stored
 trainee we know: updated only when the clerk asks, and then only from the cells the file
 fills in.
 
-Writing goes through SQLAlchemy Core in chunks inside one transaction (an ORM object per row
-would be six times slower), with the bookkeeping columns from ``sync_columns``; a cancel or
-an error anywhere rolls the whole import back.
+Writing goes through SQLAlchemy Core in chunks on the caller's connection, inside its one
+transaction (an ORM object per row would be six times slower), with the bookkeeping columns
+from ``sync_columns``; a cancel or an error anywhere rolls the whole import back.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.audit import IMPORTED, record_event
-from core.backups import backup_before_change
 from core.class_records import enrol
 from core.fields import ValidationFailed
 from core.importing.header import ColumnMapping
@@ -47,7 +45,6 @@ from core.textnorm import excel_damage
 from core.trainees import LABELS, TraineeFields, check_trainee, identity_names
 from models.base import new_uuid, utcnow
 from models.bookkeeping import sync_columns
-from models.database import Database
 from models.trainee import Trainee
 from models.training import TrainingClass
 
@@ -223,23 +220,21 @@ def _values(fields: TraineeFields, keys: Sequence[str]) -> dict[str, Any]:
     return {k: getattr(fields, k) for k in keys}
 
 
-def import_roster(
-    database: Database,
+def write_roster(
+    connection: Connection,
     preview: RosterPreview,
     *,
     update_existing: bool = False,
     class_id: int | None = None,
-    skip_invalid: bool = False,
     progress: ProgressCallback | None = None,
 ) -> RosterImportResult:
-    """Write the previewed rows in one transaction and, if asked, enrol them into a class.
+    """Write the previewed rows on ``connection`` and, if asked, enrol them into a class.
 
-    Refuses when any row is invalid unless ``skip_invalid``. A cancel (an exception raised by
-    ``progress``) or any error leaves the database exactly as it was.
+    The caller holds the one transaction (``application.importing``, with the backup before
+    and the audit entry after), so a cancel (an exception raised by ``progress``) or any
+    refusal here rolls everything back. Invalid rows are never written; whether an import
+    with some goes ahead is decided before, by ``ImportPreview.require_importable``.
     """
-    invalid = len(preview.invalid)
-    if invalid and not skip_invalid:
-        raise ImportRefused(f"有{invalid}行有误，未导入任何数据")
     new = [r for r in preview.rows if r.status is RowStatus.NEW]
     existing = [r for r in preview.rows if r.status is RowStatus.EXISTING]
     changed = [r for r in existing if r.changes] if update_existing else []
@@ -252,21 +247,19 @@ def import_roster(
         if progress is not None:
             progress(done, total)
 
-    backup_before_change(database, "before-import")
     try:
-        with database.engine.begin() as connection:
-            origin = local_origin_of(connection)
-            if progress is not None:
-                progress(0, total)
-            bookkeeping = sync_columns(origin)
-            for part in chunks(len(new)):
-                connection.execute(insert(_TABLE), [_new_row(new[i], bookkeeping) for i in part])
-                advance(len(part))
-            _update_changed(connection, changed, advance)
-            enrolled = 0
-            if class_id is not None:
-                enrolled = _enrol(connection, origin, class_id, [*new, *existing])
-                advance(1)
+        origin = local_origin_of(connection)
+        if progress is not None:
+            progress(0, total)
+        bookkeeping = sync_columns(origin)
+        for part in chunks(len(new)):
+            connection.execute(insert(_TABLE), [_new_row(new[i], bookkeeping) for i in part])
+            advance(len(part))
+        _update_changed(connection, changed, advance)
+        enrolled = 0
+        if class_id is not None:
+            enrolled = _enrol(connection, origin, class_id, [*new, *existing])
+            advance(1)
     except IntegrityError as exc:
         raise ImportRefused(
             "导入期间库中数据已被改动（可能有同一身份证号的学员刚被录入），"
@@ -274,18 +267,12 @@ def import_roster(
         ) from exc
     except ValidationFailed as exc:
         raise ImportRefused(f"{exc}；未导入任何数据") from exc
-    record_event(
-        database,
-        IMPORTED,
-        "trainees",
-        f"导入学员名册：新增{len(new)}人，更新{len(changed)}人，编入培训班{enrolled}人",
-    )
     return RosterImportResult(
         inserted=len(new),
         updated=len(changed),
         unchanged=len(existing) - len(changed),
         enrolled=enrolled,
-        skipped_invalid=invalid,
+        skipped_invalid=len(preview.invalid),
     )
 
 

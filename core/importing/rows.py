@@ -101,6 +101,13 @@ class ImportPreview(Generic[R]):
     def valid(self) -> list[R]:
         return [r for r in self.rows if r.status is not RowStatus.INVALID]
 
+    def require_importable(self, skip_invalid: bool) -> None:
+        """Refuse an import with invalid rows unless the clerk chose to skip them: checked
+        before the backup and the transaction, so a refused import costs neither."""
+        invalid = len(self.invalid)
+        if invalid and not skip_invalid:
+            raise ImportRefused(f"有{invalid}行有误，未导入任何数据")
+
 
 class RowReader:
     """Picks the mapped, non-empty cells out of a row and names them in messages."""

@@ -9,13 +9,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from core.importing import RowStatus
-from gui.import_wizard import (
-    NOT_IMPORTED,
-    SHOW_ALL,
-    ImportWizard,
-    dropped_spreadsheet,
-    open_import_wizard,
-)
+from gui.import_mapping_page import NOT_IMPORTED
+from gui.import_preview_page import SHOW_ALL
+from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wizard
 from models.database import Database
 from models.trainee import Certificate, Trainee
 from tests.core.importing.workbooks import make_id, write_csv, write_xlsx

@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from application.importing import import_certificates, import_roster
 from core.importing import (
     ImportRefused,
     RowStatus,
     choose_sheet,
-    import_certificates,
-    import_roster,
     mapping_at,
     preview_certificates,
     preview_roster,

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from application.importing import import_roster
 from core.class_records import roster_rows, save_class
 from core.classes import ClassFields
 from core.importing import (
     ImportRefused,
     RowStatus,
     choose_sheet,
-    import_roster,
     mapping_at,
     preview_roster,
     read_spreadsheet,
