@@ -7,12 +7,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.audit import record_export
+from application.full_numbers import FullNumberFile
 from core.privacy import full_numbers_notice
 from core.restore import damaged_database_problem
 from models.database import Database, open_database
 from models.migrate import SchemaError
-from reports.output import WrittenDocument
 
 
 class CliError(Exception):
@@ -47,11 +46,12 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def announce_full_numbers(what: str) -> None:
-    """Before a file with full numbers is written, tell the clerk what it will hold."""
-    sys.stderr.write(f"注意：{full_numbers_notice(what)}\n")
-
-
-def full_numbers_written(ctx: Context, what: str, written: WrittenDocument) -> None:
-    """Keep a note in the audit log of a file with full numbers that was written."""
-    record_export(ctx.database(), what, written.path, written.rows)
+def announce_full_numbers(file: FullNumberFile | str | None) -> None:
+    """Before a file with full numbers is written, tell the clerk what it will hold: a
+    described file's notice, with its count, or the bare name of one (an unencrypted package)
+    whose count is known only once it is written; ``None`` (a file that holds nobody's numbers)
+    says nothing. Writing the file records its audit entry (``application.full_numbers``)."""
+    if file is None:
+        return
+    notice = file.notice if isinstance(file, FullNumberFile) else full_numbers_notice(file)
+    sys.stderr.write(f"注意：{notice}\n")

@@ -2,8 +2,9 @@
 
 Row changes are recorded by ``models.audit_hook`` on every flush. What only the services know
 about is recorded here with ``record_action``: a clerk revealing a full ID number, a file with
-full numbers being exported, an import of 3,000 rows through bulk inserts, a restore. The
-detail text is masked before it is stored, whatever the caller passes.
+full numbers being exported (through ``application.full_numbers``, its one door), an import of
+3,000 rows through bulk inserts, a restore. The detail text is masked before it is stored,
+whatever the caller passes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import distinct, or_, select
@@ -263,12 +263,3 @@ def record_event(
     with database.session() as session:
         record_action(session, action, entity, uuid, detail)
         session.commit()
-
-
-def record_export(database: Database, what: str, path: Path, people: int) -> None:
-    """Note in the audit log that a file with full ID numbers or phones left the database.
-
-    Such a file is the one way personal data leaves CertDesk unencrypted, so who wrote which
-    file and when is worth keeping; the path is kept, the content never.
-    """
-    record_event(database, EXPORTED, FILE, f"{what}（{people} 人，含完整号码）：{path}")

@@ -92,7 +92,7 @@ def full_numbers_notice(what: str, people: int | None = None) -> str:
 
     The law asks that a person handling sensitive personal information be told so; a clerk
     who is about to mail a roster should know what is in it before it exists. ``people`` is
-    left out where the count is known only once the file is written (the command line).
+    left out where the count is known only once the file is written (an unencrypted package).
     """
     whose = f" {people} 人的" if people is not None else ""
     return (

@@ -1,10 +1,12 @@
-"""What the 生成申请报告 / 打印, 导出机构情况表 and 补贴申请表 buttons do.
+"""What the 生成申请报告 / 打印, 导出机构情况表, 补贴申请表 and 导出名单 buttons do.
 
-Each action asks where to save (starting in the folder used last, remembered in QSettings),
-writes the document off the GUI thread with a cancellable progress dialog, and then opens it
-in the system's viewer, or on Windows hands it to the viewer's print command. Refusals (a
-class without a roster, a plan that does not add up) come back as one message listing every
-reason; nothing is written then. The pages only call these functions.
+Each action first says what a file with full ID numbers will hold (the clerk may decline),
+then asks where to save (starting in the folder used last, remembered in QSettings), writes
+the document off the GUI thread with a cancellable progress dialog through its use case in
+``application.documents`` (which records the audit entry of a file with full numbers), and
+then opens it in the system's viewer, or on Windows hands it to the viewer's print command.
+Refusals (a class without a roster, a plan that does not add up) come back as one message
+listing every reason; nothing is written then. The pages only call these functions.
 """
 
 from __future__ import annotations
@@ -12,31 +14,23 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSettings, QStandardPaths, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
-from sqlalchemy import ColumnElement, func, select
 
-from core.audit import record_export
-from core.class_records import roster_counts
+from application import documents
+from application.full_numbers import FullNumberFile
 from core.environment_errors import describe_failure
 from core.fields import ValidationFailed
-from core.privacy import full_numbers_notice
+from core.trainee_search import TraineeQuery
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from models.database import Database
-from models.trainee import Trainee
-from models.training import TrainingClass
-from reports.annex3 import class_designation, write_annex3
 from reports.annex4 import TITLE as ANNEX4_TITLE
-from reports.annex4 import write_annex4
 from reports.output import WrittenDocument
-from reports.roster_xlsx import write_class_roster, write_trainee_list
 from reports.subsidy import TITLE_TEXT as SUBSIDY_TITLE
-from reports.subsidy import write_subsidy
 
 LAST_FOLDER_KEY = "documents/last_folder"
 PDF_FILTER = "PDF 文件 (*.pdf)"
@@ -86,11 +80,11 @@ def show_document(path: Path, print_it: bool = False) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def _confirm_personal_data(parent: QWidget | None, what: str, people: int) -> bool:
+def _confirm_personal_data(parent: QWidget | None, title: str, file: FullNumberFile) -> bool:
     answer = QMessageBox.question(
         parent,
-        what,
-        full_numbers_notice(what, people) + "\n\n是否继续？",
+        title,
+        file.notice + "\n\n是否继续？",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )
@@ -103,16 +97,10 @@ _RUNNING: set[Task[WrittenDocument]] = set()
 
 
 def _run(
-    parent: QWidget | None,
-    title: str,
-    job: Job,
-    print_it: bool = False,
-    on_written: Callable[[WrittenDocument], None] | None = None,
+    parent: QWidget | None, title: str, job: Job, print_it: bool = False
 ) -> Task[WrittenDocument]:
     def done(written: WrittenDocument) -> None:
         _RUNNING.discard(task)
-        if on_written is not None:
-            on_written(written)
         if written.warnings:
             QMessageBox.warning(parent, title, "\n".join(written.warnings))
         show_document(written.path, print_it)
@@ -131,41 +119,26 @@ def _run(
     return task
 
 
-def _class_and_counts(database: Database, class_id: int) -> tuple[str, dict[str, int]] | None:
-    """The class's name and roster counts (``enrolled``, ``completed``…), None if it is gone."""
-    with database.session() as session:
-        training_class = session.get(TrainingClass, class_id)
-        if training_class is None:
-            return None
-        return training_class.name, roster_counts(session, class_id)
-
-
 def _save_and_run(
     parent: QWidget | None,
-    database: Database,
     title: str,
     *,
-    people: int,
+    full_numbers: FullNumberFile | None,
     file_name: str,
     filters: str,
     job_for: Callable[[Path], Job],
     print_it: bool = False,
     save_title: str | None = None,
 ) -> Task[WrittenDocument] | None:
-    """The sequence every action shares: confirm the full ID numbers of ``people`` (if any),
-    ask where to save, then write off the GUI thread and open the result; a file with full
-    numbers is noted in the audit log. ``None`` when the clerk declines or cancels; nothing is
-    written then."""
-    if people and not _confirm_personal_data(parent, title, people):
+    """The sequence every action shares: say what a file with ``full_numbers`` will hold and
+    ask whether to go on, ask where to save, then write off the GUI thread and open the
+    result. ``None`` when the clerk declines or cancels; nothing is written then."""
+    if full_numbers is not None and not _confirm_personal_data(parent, title, full_numbers):
         return None
     path = ask_save_path(parent, save_title or f"保存{title}", file_name, filters)
     if path is None:
         return None
-
-    def audit(written: WrittenDocument) -> None:
-        record_export(database, title, written.path, people)
-
-    return _run(parent, title, job_for(path), print_it, audit if people else None)
+    return _run(parent, title, job_for(path), print_it)
 
 
 def _class_document(
@@ -174,25 +147,25 @@ def _class_document(
     class_id: int,
     title: str,
     *,
-    counted: str,
+    describe: Callable[[Database, int], FullNumberFile | None],
     document_name: str,
     filters: str,
     job_for: Callable[[Path], Job],
     print_it: bool = False,
 ) -> Task[WrittenDocument] | None:
-    """A document of one class: refused if the class is gone; the people asked about are the
-    roster count ``counted`` (``enrolled`` or ``completed``) the document lists."""
-    found = _class_and_counts(database, class_id)
-    if found is None:
+    """A document of one class: refused if the class is gone; ``describe`` says whose full
+    numbers it will hold (the roster, or the completers)."""
+    try:
+        file_name = documents.class_file_name(database, class_id, document_name)
+        full_numbers = describe(database, class_id)
+    except ValidationFailed:
         QMessageBox.warning(parent, title, "该培训班已不存在（可能已被删除）")
         return None
-    name, counts = found
     return _save_and_run(
         parent,
-        database,
         title,
-        people=counts[counted],
-        file_name=f"{class_designation(name)}{document_name}",
+        full_numbers=full_numbers,
+        file_name=file_name,
         filters=filters,
         job_for=job_for,
         print_it=print_it,
@@ -208,11 +181,11 @@ def generate_annex3(
         database,
         class_id,
         "申请报告",
-        counted="enrolled",
+        describe=documents.describe_annex3,
         document_name="申请报告.pdf",
         filters=PDF_FILTER,
         job_for=lambda path: (
-            lambda progress: write_annex3(database, class_id, path, progress=progress)
+            lambda progress: documents.write_annex3(database, class_id, path, progress=progress)
         ),
         print_it=print_it,
     )
@@ -222,12 +195,11 @@ def export_annex4(parent: QWidget | None, database: Database) -> Task[WrittenDoc
     """导出机构情况表: the Annex 4 workbook (the school's row, or a bureau's consolidation)."""
     return _save_and_run(
         parent,
-        database,
         "机构情况表",
-        people=0,
+        full_numbers=None,
         file_name=f"{ANNEX4_TITLE}.xlsx",
         filters=XLSX_FILTER,
-        job_for=lambda path: lambda _progress: write_annex4(database, path),
+        job_for=lambda path: lambda _progress: documents.write_annex4(database, path),
         save_title="导出机构情况表",
     )
 
@@ -241,11 +213,11 @@ def export_subsidy(
         database,
         class_id,
         "补贴申请表",
-        counted="completed",
+        describe=documents.describe_subsidy,
         document_name=f"{SUBSIDY_TITLE}.pdf",
         filters=f"{PDF_FILTER};;{XLSX_FILTER}",
         job_for=lambda path: (
-            lambda progress: write_subsidy(database, class_id, path, progress=progress)
+            lambda progress: documents.write_subsidy(database, class_id, path, progress=progress)
         ),
     )
 
@@ -259,26 +231,21 @@ def export_class_roster(
         database,
         class_id,
         "学员名单",
-        counted="enrolled",
+        describe=documents.describe_class_roster,
         document_name="学员名单.xlsx",
         filters=XLSX_FILTER,
-        job_for=lambda path: lambda _progress: write_class_roster(database, class_id, path),
+        job_for=lambda path: (
+            lambda _progress: documents.write_class_roster(database, class_id, path)
+        ),
     )
 
 
 def export_trainee_list(
-    parent: QWidget | None,
-    database: Database,
-    where: ColumnElement[bool] | None = None,
-    order_by: Sequence[Any] = (Trainee.name, Trainee.id),
+    parent: QWidget | None, database: Database, query: TraineeQuery | None = None
 ) -> Task[WrittenDocument] | None:
-    """导出学员: the trainees the page shows (its search and sort), with their certificates."""
-    title = "学员名单（含证书）"
-    query = select(func.count(Trainee.id))
-    if where is not None:
-        query = query.where(where)
-    with database.session() as session:
-        people = session.scalar(query) or 0
+    """导出名单: the trainees the 学员 table shows (its search and sort), with their
+    certificates; everyone by name without ``query``."""
+    title = documents.TRAINEE_LIST
 
     def job_for(path: Path) -> Job:
         def job(progress: Progress) -> WrittenDocument:
@@ -286,17 +253,14 @@ def export_trainee_list(
                 progress.check()
                 progress.report(done, total)
 
-            return write_trainee_list(
-                database, path, where=where, order_by=order_by, progress=report
-            )
+            return documents.write_trainee_list(database, path, query, progress=report)
 
         return job
 
     return _save_and_run(
         parent,
-        database,
         title,
-        people=people,
+        full_numbers=documents.describe_trainee_list(database, query),
         file_name=f"{title}.xlsx",
         filters=XLSX_FILTER,
         job_for=job_for,

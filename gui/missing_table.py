@@ -1,9 +1,10 @@
 """还差谁 on screen: the groups (class or major) with most graduates missing, and who they are.
 
-The list is a lazy model over ``core.progress.missing_graduates``: it counts in SQL, then
+The list is a lazy model over ``application.progress.missing_page``: it counts in SQL, then
 fetches a page of rows as the view scrolls, so a college with thousands of graduates opens the
-tab at once. ID numbers and phones are masked as each page arrives; the full numbers are never
-kept in the model. The Excel export runs off the GUI thread.
+tab at once. The pages arrive with ID numbers and phones masked; the full numbers are never in
+the model. The Excel export (``application.documents.write_missing_list``) runs off the GUI
+thread; with full numbers, the clerk is told what the file will hold before choosing where.
 """
 
 from __future__ import annotations
@@ -24,21 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application import documents
+from application.progress import missing_page, missing_total
 from core.fields import ValidationFailed
-from core.idcard import mask_id_number
-from core.phone import mask_phone
-from core.privacy import full_numbers_notice
-from core.progress import (
-    MISSING_GROUPS,
-    GroupCount,
-    MissingScope,
-    missing_count,
-    missing_graduates,
-)
+from core.progress import MISSING_GROUPS, GroupCount, MissingScope
 from gui.progress_panels import EXCEL_FILTER, Cell, TablePanel, ask_save_path, report_failure
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from models.database import Database
-from reports.missing_xlsx import write_missing_xlsx
 from reports.output import WrittenDocument
 
 Index = QModelIndex | QPersistentModelIndex
@@ -68,8 +61,7 @@ class MissingModel(QAbstractTableModel):
         if scope is None:
             self.total = 0
         else:
-            with self.database.session() as session:
-                self.total = missing_count(session, scope, by=by, group=group)
+            self.total = missing_total(self.database, scope, by=by, group=group)
         self.endResetModel()
         # A view fetches more only as it scrolls; a hidden tab's view would start empty.
         self.fetchMore()
@@ -86,15 +78,14 @@ class MissingModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self.scope is None:
             return
-        with self.database.session() as session:
-            page = missing_graduates(
-                session,
-                self.scope,
-                by=self.by,
-                group=self.group,
-                offset=len(self.rows),
-                limit=PAGE,
-            )
+        page = missing_page(
+            self.database,
+            self.scope,
+            by=self.by,
+            group=self.group,
+            offset=len(self.rows),
+            limit=PAGE,
+        )
         if not page:
             self.total = len(self.rows)  # the data changed under us; stop asking
             return
@@ -106,8 +97,8 @@ class MissingModel(QAbstractTableModel):
                 r.major,
                 r.name,
                 r.gender,
-                mask_id_number(r.id_number),
-                mask_phone(r.phone) if r.phone else "",
+                r.id_number,
+                r.phone,
                 str(r.certificates),
             )
             for r in page
@@ -215,23 +206,28 @@ class MissingPanel(QWidget):
         self.summary.setText(f"{where}尚未取得合格证书：{self.model.total:,} 人")
 
     def _ask_export(self) -> None:
+        """With full numbers, the notice first (the clerk may still decline), then where."""
         if self.scope is None:
+            return
+        reveal = self.reveal.isChecked()
+        if reveal and not self._confirm_full_numbers(self.scope):
             return
         year = self.scope.year
         path = ask_save_path(self, "导出还差谁名单", f"{year}届未取证名单.xlsx", EXCEL_FILTER)
-        if path is None:
-            return
-        if self.reveal.isChecked():
-            people = sum(g.missing for g in self.groups.get(self.by, ()))
-            answer = QMessageBox.warning(
-                self,
-                "敏感个人信息",
-                full_numbers_notice("还差谁名单", people),
-                QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Ok:
-                return
-        self.export_to(path, reveal=self.reveal.isChecked())
+        if path is not None:
+            self.export_to(path, reveal=reveal)
+
+    def _confirm_full_numbers(self, scope: MissingScope) -> bool:
+        file = documents.describe_missing_list(self.database, scope)
+        if file is None:
+            return True  # nobody is missing: the file holds no one's numbers
+        answer = QMessageBox.warning(
+            self,
+            "敏感个人信息",
+            file.notice,
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Ok
 
     def export_to(self, path: Path, *, reveal: bool) -> Task[WrittenDocument] | None:
         """Write the whole list (every group, ordered by the current grouping) in the background."""
@@ -242,7 +238,7 @@ class MissingPanel(QWidget):
 
         def job(progress: Progress) -> WrittenDocument:
             progress.check()
-            return write_missing_xlsx(self.database, scope, path, by=by, reveal=reveal)
+            return documents.write_missing_list(self.database, scope, path, by=by, full=reveal)
 
         self.export_button.setEnabled(False)
         self._task = run_in_background(

@@ -4,14 +4,13 @@ A school sees its certificate target against this year's graduates (with 还差�
 act on), its 定向 training against the three milestones, and the subsidy to claim. A city bureau
 or the province sees every institution it holds, furthest behind first, its own totals and the
 institutions that have stopped sending packages; double-clicking an institution opens its
-school view. The figures come from ``core.progress`` (SQL aggregates), computed off the GUI
-thread whenever the page is shown or F5 is pressed.
+school view. The figures come from ``application.progress`` (SQL aggregates of
+``core.progress``), computed off the GUI thread whenever the page is shown or F5 is pressed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -26,51 +25,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
+from application.progress import Snapshot, institution_snapshot, progress_snapshot
 from core.fields import ValidationFailed
-from core.progress import (
-    DEFAULT_STALE_DAYS,
-    MISSING_GROUPS,
-    BureauProgress,
-    GroupCount,
-    SchoolProgress,
-    dashboard,
-    missing_groups,
-    school_progress,
-)
+from core.progress import DEFAULT_STALE_DAYS, SchoolProgress
 from gui.bureau_dashboard import BureauDashboard
 from gui.school_dashboard import SchoolDashboard
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from gui.widgets import page_title
 from models.database import Database
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What one refresh computed: the dashboard, and for a school its 还差谁 group counts."""
-
-    progress: SchoolProgress | BureauProgress
-    groups: dict[str, tuple[GroupCount, ...]]
-
-
-def _groups(session: Session, progress: SchoolProgress) -> dict[str, tuple[GroupCount, ...]]:
-    return {by: missing_groups(session, progress.missing_scope, by) for by in MISSING_GROUPS}
-
-
-def compute(database: Database, today: date, stale_days: int) -> Snapshot:
-    """The installation's own dashboard, school or bureau by its role."""
-    with database.session() as session:
-        progress = dashboard(session, today, stale_days)
-        groups = _groups(session, progress) if isinstance(progress, SchoolProgress) else {}
-    return Snapshot(progress, groups)
-
-
-def compute_institution(database: Database, today: date, uscc: str) -> Snapshot:
-    """A held institution's school view, for a bureau's drill-down."""
-    with database.session() as session:
-        progress = school_progress(session, today, uscc)
-        return Snapshot(progress, _groups(session, progress))
 
 
 class InstitutionDialog(QDialog):
@@ -95,7 +58,7 @@ class InstitutionDialog(QDialog):
         self.task = run_in_background(
             self,
             "正在统计该机构进度…",
-            lambda progress: compute_institution(database, today, uscc),
+            lambda progress: institution_snapshot(database, today, uscc),
             self._show,
             self._fail,
         )
@@ -174,7 +137,7 @@ class ProgressPage(QWidget):
 
         def job(progress: Progress) -> Snapshot:
             progress.check()
-            return compute(self.database, today, self.stale_days)
+            return progress_snapshot(self.database, today, self.stale_days)
 
         self._task = run_in_background(self, "正在统计进度…", job, self._show, self._fail)
 

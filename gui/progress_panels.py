@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from application import documents
 from core.fields import ValidationFailed
 from gui.charts import EXPORT_FORMATS, STATUS_COLOURS, Chart, export_chart
-from reports.table_xlsx import write_table_xlsx
 
 #: Role holding the value a column sorts by (numbers for numeric columns).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -229,7 +229,7 @@ class TablePanel(QWidget):
 
     def export_to(self, path: Path) -> bool:
         try:
-            write_table_xlsx(path, self.title, self.headers, self.rows_for_export())
+            documents.write_table(path, self.title, self.headers, self.rows_for_export())
         except (ValidationFailed, OSError) as exc:
             report_failure(self, exc)
             return False

@@ -6,9 +6,13 @@ plain functions of the figures.
 
 from __future__ import annotations
 
-from datetime import date
-
-from core.progress import STATUS_LABELS, CertificateProgress, LevelTotal, TrainingProgress
+from core.progress import (
+    STATUS_LABELS,
+    CertificateProgress,
+    LevelTotal,
+    TrainingProgress,
+    month_day,
+)
 from gui.charts import STATUS_COLOURS
 
 COMMITMENT_TIP = (
@@ -19,7 +23,6 @@ TARGET_TIP = (
     "列入附件1的机构按其任务数计；未单独列入的学校按应届毕业生人数计"
     "（原则上毕业生均应取得相应等级证书），其进度同时计入所属市教育局或“技工院校”任务。"
 )
-MILESTONE_STATES = {"met": "已完成", "missed": "未完成", "pending": "未到期", "none": "—"}
 WARNING_COLOUR = "#d32f2f"
 
 
@@ -35,10 +38,6 @@ def warning(text: str) -> str:
 
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
-
-
-def month_day(day: date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 def _figure(label: str, value: str) -> str:
@@ -85,10 +84,7 @@ def training_text(training: TrainingProgress) -> str:
     marks = []
     for m in training.milestones:
         required = "—" if m.required is None else f"{m.required:,}"
-        marks.append(
-            f"{month_day(m.due)} {m.share:.0%}：{m.achieved:,}/{required}"
-            f"（{MILESTONE_STATES[m.state]}）"
-        )
+        marks.append(f"{m.label}：{m.achieved:,}/{required}（{m.state_label}）")
     lines = [f"<b>定向培训</b>　{head} {chip(training.status)}", "　".join(marks)]
     last = month_day(training.milestones[-1].due)
     lines += [

@@ -11,23 +11,12 @@ from core.progress import GroupCount, SchoolProgress, TrainingProgress
 from gui.charts import Mark, Series, TargetBar, TrendChart
 from gui.missing_table import MissingPanel
 from gui.progress_panels import Cell, ChartPanel, TablePanel, heading, rich_label, scrolling
-from gui.progress_text import (
-    COMMITMENT_TIP,
-    MILESTONE_STATES,
-    TARGET_TIP,
-    certificate_text,
-    month_day,
-    training_text,
-)
+from gui.progress_text import COMMITMENT_TIP, TARGET_TIP, certificate_text, training_text
 from models.database import Database
 
 
 def _milestone_marks(training: TrainingProgress) -> list[Mark]:
-    return [
-        Mark(m.required, f"{m.share:.0%} {month_day(m.due)}")
-        for m in training.milestones
-        if m.required is not None
-    ]
+    return [Mark(m.required, m.label) for m in training.milestones if m.required is not None]
 
 
 class SchoolDashboard(QTabWidget):
@@ -74,8 +63,7 @@ class SchoolDashboard(QTabWidget):
     ) -> None:
         """Show the figures; ``groups`` are the 还差谁 counts per class and per major."""
         cert = progress.certificates
-        year = progress.today.year
-        self.certificate_label.setText(certificate_text(cert, year))
+        self.certificate_label.setText(certificate_text(cert, progress.year))
         self.certificate_bar.show_progress(cert.achieved, cert.target, cert.status)
         training = progress.training
         self.training_label.setText(training_text(training))
@@ -100,7 +88,7 @@ class SchoolDashboard(QTabWidget):
                     Cell(f"{m.share:.0%}", m.share),
                     Cell.number(m.required) if m.required is not None else Cell("—", -1),
                     Cell.number(m.achieved),
-                    Cell(MILESTONE_STATES[m.state]),
+                    Cell(m.state_label),
                 ]
                 for m in training.milestones
             ]

@@ -454,8 +454,7 @@ class TraineesPage(QWidget):
     def export_list(self) -> None:
         """导出名单: what the table shows, searched and sorted as on screen."""
         self.apply_search()
-        query = self.model.query
-        export_trainee_list(self, self.database, query.terms.condition(), query.order_by())
+        export_trainee_list(self, self.database, self.model.query)
 
     def undo_delete(self) -> None:
         if not self._deleted:

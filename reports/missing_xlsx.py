@@ -3,7 +3,8 @@
 The clerk takes this list to the class teachers, so it is ordered by the chosen group and a
 second sheet counts each group. ID numbers and phones are masked unless the clerk asked for
 them in full (to reach the students); then they are text cells, never numbers that Excel would
-round, and the caller shows ``core.privacy.full_numbers_notice`` first.
+round, and the file is written through ``application.documents`` (its notice first, its audit
+entry after).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The official documents: export annex3 / annex4 / subsidy (registered by ``export``).
 
 The documents are refused (exit 1, a Chinese reason per line on stderr, no file written) when
-the class cannot be reported yet. A written file's path is the last line on stdout; warnings,
-such as a missing embeddable font, go to stderr, since the file was written all the same.
+the class cannot be reported yet. The report's roster and the claim's completers carry full ID
+numbers: what the file will hold is said on stderr before it is written, and the written file
+is in the audit log (``application.documents``). A written file's path is the last line on
+stdout; warnings, such as a missing embeddable font, go to stderr, since the file was written
+all the same.
 """
 
 from __future__ import annotations
@@ -12,17 +15,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from application import documents
 from cli.commands.importing import refusals
-from cli.context import (
-    CliError,
-    Context,
-    announce_full_numbers,
-    full_numbers_written,
-)
-from reports.annex3 import write_annex3
-from reports.annex4 import write_annex4
+from cli.context import CliError, Context, announce_full_numbers
 from reports.output import WrittenDocument
-from reports.subsidy import write_subsidy
 
 
 def _day(text: str) -> date:
@@ -51,7 +47,8 @@ def register_exports(kinds: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=export_subsidy)
 
 
-def _check_suffix(path: Path, *allowed: str) -> None:
+def check_suffix(path: Path, *allowed: str) -> None:
+    """Refuse before anything is read: the file's kind follows from its suffix."""
     if path.suffix.lower() not in allowed:
         raise CliError(f"输出文件应为 {' 或 '.join(allowed)} 文件：{path}")
 
@@ -64,24 +61,25 @@ def _report(written: WrittenDocument) -> int:
 
 
 def export_annex3(args: argparse.Namespace, ctx: Context) -> int:
-    _check_suffix(args.out, ".pdf")
+    check_suffix(args.out, ".pdf")
     with refusals():
         database = ctx.database()
-        announce_full_numbers("申请报告（附学员名单）")
-        written = write_annex3(database, args.class_id, args.out, args.date)
-    full_numbers_written(ctx, "申请报告（附学员名单）", written)
+        announce_full_numbers(documents.describe_annex3(database, args.class_id))
+        written = documents.write_annex3(database, args.class_id, args.out, args.date)
     return _report(written)
 
 
 def export_annex4(args: argparse.Namespace, ctx: Context) -> int:
-    _check_suffix(args.out, ".xlsx")
+    check_suffix(args.out, ".xlsx")
     with refusals():
-        written = write_annex4(ctx.database(), args.out)
+        written = documents.write_annex4(ctx.database(), args.out)
     return _report(written)
 
 
 def export_subsidy(args: argparse.Namespace, ctx: Context) -> int:
-    _check_suffix(args.out, ".pdf", ".xlsx")
+    check_suffix(args.out, ".pdf", ".xlsx")
     with refusals():
-        written = write_subsidy(ctx.database(), args.class_id, args.out, args.date)
+        database = ctx.database()
+        announce_full_numbers(documents.describe_subsidy(database, args.class_id))
+        written = documents.write_subsidy(database, args.class_id, args.out, args.date)
     return _report(written)

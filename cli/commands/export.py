@@ -2,7 +2,9 @@
 
 Kinds are added by the modules that own them: each registrar in ``KIND_REGISTRARS`` receives
 the subparsers of ``export`` and adds its kinds (``export annex3`` and ``export annex4``
-belong to the documents module). This module owns the group and the roster kinds.
+belong to the documents module). This module owns the group, the roster kinds and 还差谁.
+A file with full numbers is announced on stderr before it is written and is in the audit log
+once written (``application.documents``); its path is the last line on stdout.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from cli.commands import documents
+from application import documents, progress
+from cli.commands import documents as document_kinds
 from cli.commands.importing import refusals
-from cli.context import Context, announce_full_numbers, full_numbers_written
-from reports.roster_xlsx import write_class_roster, write_trainee_list
+from cli.context import Context, announce_full_numbers
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -31,13 +33,28 @@ def register_roster_kinds(kinds: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     p.set_defaults(handler=export_trainees)
 
+    p = kinds.add_parser(
+        "missing",
+        help="还差谁：应届毕业生中尚未取得合格证书的名单（.xlsx，按班级，号码默认打码）",
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    p.add_argument(
+        "--year", type=int, default=None, metavar="Y", help="毕业年份（默认与 progress 相同：今年）"
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="写出完整身份证号和手机号（敏感个人信息：先在 stderr 提示，并记入操作日志）",
+    )
+    p.set_defaults(handler=export_missing)
+
 
 #: Each adds its kinds to ``export``; a module that owns a kind appends its registrar here.
-KIND_REGISTRARS: tuple[Registrar, ...] = (register_roster_kinds, documents.register_exports)
+KIND_REGISTRARS: tuple[Registrar, ...] = (register_roster_kinds, document_kinds.register_exports)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="导出文件（学员名单、附件3、附件4等）")
+    p = sub.add_parser("export", help="导出文件（学员名单、还差谁、附件3、附件4等）")
     kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
     for add_kinds in KIND_REGISTRARS:
         add_kinds(kinds)
@@ -46,9 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def export_class_roster(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
         database = ctx.database()
-        announce_full_numbers("学员名单")
-        written = write_class_roster(database, args.class_id, args.out)
-    full_numbers_written(ctx, "学员名单", written)
+        announce_full_numbers(documents.describe_class_roster(database, args.class_id))
+        written = documents.write_class_roster(database, args.class_id, args.out)
     print(written.path)
     return 0
 
@@ -56,8 +72,19 @@ def export_class_roster(args: argparse.Namespace, ctx: Context) -> int:
 def export_trainees(args: argparse.Namespace, ctx: Context) -> int:
     with refusals():
         database = ctx.database()
-        announce_full_numbers("学员及证书清单")
-        written = write_trainee_list(database, args.out)
-    full_numbers_written(ctx, "学员及证书清单", written)
+        announce_full_numbers(documents.describe_trainee_list(database))
+        written = documents.write_trainee_list(database, args.out)
+    print(written.path)
+    return 0
+
+
+def export_missing(args: argparse.Namespace, ctx: Context) -> int:
+    document_kinds.check_suffix(args.out, ".xlsx")
+    with refusals():
+        database = ctx.database()
+        scope = progress.missing_scope(database, args.year)
+        if args.full:
+            announce_full_numbers(documents.describe_missing_list(database, scope))
+        written = documents.write_missing_list(database, scope, args.out, full=args.full)
     print(written.path)
     return 0

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from application.progress import progress_snapshot
 from cli.context import CliError, Context, print_json
 from core.fields import ValidationFailed
 from core.progress import (
@@ -22,8 +23,7 @@ from core.progress import (
     InstitutionInfo,
     SchoolProgress,
     TrendPoint,
-    dashboard,
-    missing_groups,
+    month_day,
 )
 
 #: Bumped when a field changes meaning or disappears (adding a field does not bump it).
@@ -63,16 +63,11 @@ def show_progress(args: argparse.Namespace, ctx: Context) -> int:
     if args.stale_days < 0:
         raise CliError("--stale-days 不能为负数")
     today = args.date or date.today()
-    with ctx.database().session() as session:
-        try:
-            progress = dashboard(session, today, args.stale_days)
-        except ValidationFailed as exc:
-            raise CliError(str(exc)) from exc
-        groups = (
-            {by: missing_groups(session, progress.missing_scope, by) for by in MISSING_GROUPS}
-            if isinstance(progress, SchoolProgress)
-            else {}
-        )
+    try:
+        snapshot = progress_snapshot(ctx.database(), today, args.stale_days)
+    except ValidationFailed as exc:
+        raise CliError(str(exc)) from exc
+    progress, groups = snapshot.progress, snapshot.groups
     if isinstance(progress, SchoolProgress):
         if args.json:
             print_json(school_json(progress, groups))
@@ -163,6 +158,8 @@ def school_json(
                     "required": m.required,
                     "achieved": m.achieved,
                     "state": m.state,
+                    "label": m.label,
+                    "state_label": m.state_label,
                 }
                 for m in training.milestones
             ],
@@ -263,10 +260,6 @@ def bureau_json(progress: BureauProgress) -> dict[str, Any]:
 # --- Text --------------------------------------------------------------------------------
 
 
-def _month_day(day: date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
@@ -275,19 +268,18 @@ def _print_school(progress: SchoolProgress, groups: dict[str, tuple[GroupCount, 
     cert = progress.certificates
     print(f"{progress.institution.name}　统计日期 {progress.today:%Y-%m-%d}")
     print(
-        f"\n取证（{cert.level}，{progress.today.year}届毕业生）：{cert.basis} {cert.target}，"
+        f"\n取证（{cert.level}，{progress.year}届毕业生）：{cert.basis} {cert.target}，"
         f"已取证 {cert.achieved}，完成率 {_percent(cert.rate)}（{STATUS_LABELS[cert.status]}）"
     )
     print(f"应届毕业生 {cert.graduates} 人，尚未取得合格证书 {cert.missing} 人")
     if cert.days_left >= 0:
         print(
-            f"距 {_month_day(cert.deadline)} 还有 {cert.days_left} 天，"
+            f"距 {month_day(cert.deadline)} 还有 {cert.days_left} 天，"
             f"每周需新增 {cert.per_week_needed} 人"
         )
     else:
         print(
-            f"已过 {_month_day(cert.deadline)} 截止日 {-cert.days_left} 天，"
-            f"还差 {cert.remaining} 人"
+            f"已过 {month_day(cert.deadline)} 截止日 {-cert.days_left} 天，还差 {cert.remaining} 人"
         )
     if cert.beyond_graduates:
         print(f"即使应届毕业生全部取证，仍差 {cert.beyond_graduates} 人")
@@ -302,13 +294,9 @@ def _print_school(progress: SchoolProgress, groups: dict[str, tuple[GroupCount, 
         f"\n定向培训：承诺（培训规模）{commitment}，已结业 {training.completers} 人次，"
         f"完成率 {_percent(training.rate)}"
     )
-    states = {"met": "已完成", "missed": "未完成", "pending": "未到期", "none": "无承诺数"}
     for m in training.milestones:
         required = "—" if m.required is None else m.required
-        print(
-            f"  {_month_day(m.due)} {m.share:.0%}：应 {required}，"
-            f"实 {m.achieved}（{states[m.state]}）"
-        )
+        print(f"  {m.label}：应 {required}，实 {m.achieved}（{m.state_label}）")
     for c in training.late_classes:
         print(f"  ！{c.name} 结业日期 {c.end_date:%Y-%m-%d} 晚于最后节点")
     subsidy = progress.subsidy

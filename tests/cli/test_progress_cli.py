@@ -56,6 +56,11 @@ def test_school_json_training_and_subsidy(
     training = report["training"]
     assert (training["commitment"], training["completers"], training["enrolled"]) == (100, 6, 10)
     assert [m["state"] for m in training["milestones"]] == ["missed", "missed", "pending"]
+    assert [(m["label"], m["state_label"]) for m in training["milestones"]] == [
+        ("6月30日 40%", "未完成"),
+        ("9月30日 80%", "未完成"),
+        ("11月30日 100%", "未到期"),
+    ]
     assert [c["name"] for c in training["late_classes"]] == ["K2 新能源汽车定向班"]
     subsidy = report["subsidy"]
     assert subsidy["total"] == 35000

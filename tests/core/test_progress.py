@@ -14,7 +14,9 @@ from core.fields import ValidationFailed
 from core.progress import (
     BASIS_ANNEX1,
     BASIS_GRADUATES,
+    MILESTONE_STATE_LABELS,
     BureauProgress,
+    Milestone,
     MissingScope,
     SchoolProgress,
     TrendPoint,
@@ -175,6 +177,22 @@ def test_training_counts_completers_in_the_years_directed_classes(college: Datab
         (date(2026, 9, 30), 80, 6, "missed"),
         (date(2026, 11, 30), 100, 6, "pending"),
     ]
+
+
+def test_milestones_are_labelled_once_for_every_face() -> None:
+    """The words the 进度 page, ``progress`` and its JSON all show for a milestone."""
+    due, today = date(2026, 6, 30), date(2026, 7, 1)
+    states = [
+        Milestone(due, 0.4, required, achieved, today)
+        for required, achieved in ((40, 40), (40, 4), (None, 4))
+    ]
+    assert [(m.label, m.state_label) for m in states] == [
+        ("6月30日 40%", "已完成"),
+        ("6月30日 40%", "未完成"),
+        ("6月30日 40%", "无承诺数"),
+    ]
+    assert Milestone(due, 0.4, 40, 4, date(2026, 6, 1)).state_label == "未到期"
+    assert set(MILESTONE_STATE_LABELS) == {"met", "missed", "pending", "none"}
 
 
 def test_a_class_spanning_november_30_is_flagged(college: Database) -> None:

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from gui.charts import export_chart
 from gui.progress_page import InstitutionDialog, ProgressPage
 from gui.progress_panels import ChartPanel
+from main import main
 from models.database import Database
 from tests.core import progress_data as data
 
@@ -104,6 +105,21 @@ def test_training_tab_lists_milestones_late_classes_and_subsidy(
     assert "已按上限" in str(school.subsidy.model.item(2, 4).text())
     assert "35,000.00" in school.subsidy.caption.text()
     assert "K2 新能源汽车定向班" in school.training_label.text()
+
+
+def test_milestones_read_the_same_on_screen_and_on_the_command_line(
+    qtbot: QtBot, college: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = open_page(qtbot, college, data.TRAINING_DAY)
+    day = data.TRAINING_DAY.isoformat()
+    assert main(["--db", str(college.path), "progress", "--date", day]) == 0
+    out = capsys.readouterr().out
+    on_screen = page.school.training_label.text()
+    states = [r[4] for r in page.school.milestones.rows_for_export()]
+    expected = [("6月30日 40%", 40, 4), ("9月30日 80%", 80, 6), ("11月30日 100%", 100, 6)]
+    for (label, required, achieved), state in zip(expected, states, strict=True):
+        assert f"{label}：{achieved}/{required}（{state}）" in on_screen
+        assert f"  {label}：应 {required}，实 {achieved}（{state}）" in out
 
 
 def test_f5_recomputes_after_a_change(qtbot: QtBot, college: Database) -> None:

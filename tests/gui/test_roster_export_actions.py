@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
 
+from core.trainee_search import TraineeQuery
 from gui.document_actions import export_class_roster, export_trainee_list
 from models.database import Database
-from models.trainee import Trainee
 from tests.gui.test_document_actions import Dialogs
 from tests.reports.builders import add_class
 
@@ -32,12 +32,12 @@ def test_class_roster_after_the_personal_data_notice(
 def test_trainee_list_as_filtered_on_screen(
     qtbot: QtBot, school: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_class(school, 6, names=["王芳", "李强"])
+    add_class(school, 6, names=["王芳", "王强"])
     target = tmp_path / "学员.xlsx"
     dialogs = Dialogs(monkeypatch, [target])
-    export_trainee_list(None, school, Trainee.name.in_(["王芳", "李强"]), (Trainee.name,))
+    export_trainee_list(None, school, TraineeQuery("王", sort_key="name", descending=False))
     qtbot.waitUntil(lambda: dialogs.opened == [target], timeout=20_000)
     assert "2 人的完整身份证号" in dialogs.questions[0]
     sheet = openpyxl.load_workbook(target)["学员"]
     names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert names == ["李强", "王芳"]
+    assert names == ["王强", "王芳"]

@@ -379,7 +379,7 @@ def test_a_file_size_limit_during_an_export(tmp_path: Path) -> None:
     assert done.returncode == 1
     # The notice that the file would hold full numbers, then the reason it was not written.
     notice, reason = done.stderr.splitlines()[:2]
-    assert notice.startswith("注意：即将写出的学员及证书清单")
+    assert notice.startswith("注意：即将写出的学员名单（含证书）")
     assert reason.startswith("文件超过了系统或磁盘格式允许的大小")
     assert "Traceback" not in done.stderr
     assert not target.exists()
