@@ -2,7 +2,7 @@
 
 The certificate dialog, the 证书 page and ``certificates …`` on the command line come here,
 so a certificate is refused for the same reasons with the same words wherever it is typed:
-the checks are ``core.certificate_records.check_certificate`` (a number already held here
+the checks are ``core.trainees.certificates.check_certificate`` (a number already held here
 names its holder). Each write opens its own session and commits once, or raises
 ``ValidationFailed`` and writes nothing; ``models.audit_hook`` records the row change in the
 same commit.
@@ -20,8 +20,10 @@ from dataclasses import replace
 from datetime import date
 
 from application.trainees import require_institution
-from core import certificate_records
-from core.certificate_records import (
+from core.fields import FieldError
+from core.identity.idcard import mask_id_number
+from core.trainees import certificates as certificate_records
+from core.trainees.certificates import (
     CertificateFields,
     CertificateFilter,
     CertificateRow,
@@ -29,8 +31,6 @@ from core.certificate_records import (
     display_number,
     save_certificate,
 )
-from core.fields import FieldError
-from core.idcard import mask_id_number
 from models.database import Database
 
 # --- Writing --------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def certificate_ids(
     limit: int | None = None,
 ) -> list[int]:
     """One window of the ids ``flt`` selects, sorted in SQL (see
-    ``core.certificate_records.SORT_COLUMNS`` for the keys)."""
+    ``core.trainees.certificates.SORT_COLUMNS`` for the keys)."""
     with database.session() as session:
         return certificate_records.certificate_ids(
             session, flt, sort_key, descending, offset=offset, limit=limit

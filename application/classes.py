@@ -4,8 +4,9 @@ The class dialog and the ``classes`` commands call these and nothing else, so a 
 from either is checked by the same rules and written the same way. Each function opens its
 own session and commits once or not at all; the row changes are audited by
 ``models.audit_hook`` in the same flush, so a refusal leaves neither a change nor an entry.
-The rules themselves stay in ``core``: the Annex 3 fields (``core.classes``), the plan, the
-roster and what a step needs (``core.class_records``), which steps exist (``core.class_status``).
+The rules themselves stay in ``core``: the Annex 3 fields (``core.classes.checks``), the plan, the
+roster and what a step needs (``core.classes.records``), which steps exist
+(``core.classes.status``).
 
 What is shown of a trainee is masked (ID number and phone): neither the screen nor a
 command's output needs more, and full numbers leave only through the audited exports.
@@ -18,15 +19,15 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from core import class_records
-from core.class_records import ClassSummary, PlanItemFields, RosterEntry, RosterRow
-from core.class_status import ClassStatus
-from core.classes import ClassFields
+from core.classes import records as class_records
+from core.classes.checks import ClassFields
+from core.classes.records import ClassSummary, PlanItemFields, RosterEntry, RosterRow
+from core.classes.status import ClassStatus
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.institution import local_institution
-from core.phone import mask_phone
-from core.trainee_records import find_by_id_number
+from core.trainees.records import find_by_id_number
 from models.database import Database
 
 __all__ = [

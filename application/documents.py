@@ -27,10 +27,10 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from application.full_numbers import FullNumberFile, write_full_number_file
-from core.class_records import roster_counts
+from core.classes.records import roster_counts
 from core.importing.rows import ProgressCallback
 from core.progress import MissingScope, missing_count
-from core.trainee_search import TraineeQuery
+from core.trainees.search import TraineeQuery
 from models.database import Database
 from models.trainee import Trainee
 from reports import annex3, annex4, missing_xlsx, roster_xlsx, subsidy, table_xlsx

@@ -15,11 +15,18 @@ from pathlib import Path
 
 from application.full_numbers import FullNumberFile, write_full_number_file
 from core.institution import local_institution
-from core.keys import SIGNING, KeyProblem, LocalKeys, PassphraseSource, PublicIdentity, keys_dir_for
 from core.packages import ProgressFn, no_progress
 from core.packages.conflicts import ConflictView, open_conflicts, resolve_conflict
 from core.packages.format import PackageError
 from core.packages.importer import ImportOutcome, import_package
+from core.packages.keys import (
+    SIGNING,
+    KeyProblem,
+    LocalKeys,
+    PassphraseSource,
+    PublicIdentity,
+    keys_dir_for,
+)
 from core.packages.origin_audit import Finding, audit_origins
 from core.packages.overview import (
     InstitutionStatus,
@@ -28,9 +35,15 @@ from core.packages.overview import (
     people_at_several_schools,
 )
 from core.packages.reader import import_order
+from core.packages.trust import (
+    Recipient,
+    TrustOutcome,
+    recipient,
+    record_own_fingerprint,
+    trust_identity,
+)
+from core.packages.trust import trusted_keys as stored_trusted_keys
 from core.packages.writer import ExportResult, export_package
-from core.trust import Recipient, TrustOutcome, recipient, record_own_fingerprint, trust_identity
-from core.trust import trusted_keys as stored_trusted_keys
 from models.database import Database
 
 

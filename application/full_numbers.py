@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from core.audit import EXPORTED, FILE, record_event
-from core.privacy import full_numbers_notice
+from core.base.privacy import full_numbers_notice
+from core.safety.audit import EXPORTED, FILE, record_event
 from models.database import Database
 
 T = TypeVar("T")

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from application.full_numbers import FullNumberFile, write_full_number_file
-from core.audit import IMPORTED, record_event
-from core.backups import backup_before_change
 from core.importing import (
     CertificateImportResult,
     CertificatePreview,
@@ -47,6 +45,8 @@ from core.importing import (
     write_roster,
 )
 from core.importing.roster import class_identity
+from core.safety.audit import IMPORTED, record_event
+from core.safety.backups import backup_before_change
 from models.database import Database
 from reports import import_errors
 from reports.output import WrittenDocument

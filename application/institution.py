@@ -22,9 +22,9 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from core import demo
-from core.audit import REVEALED, record_action
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.institution import (
     Occupation,
     Profile,
@@ -35,7 +35,7 @@ from core.institution import (
     save_offerings,
     update_local_institution,
 )
-from core.phone import mask_phone
+from core.safety.audit import REVEALED, record_action
 from models.database import Database
 from models.institution import Institution
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from core import progress as figures
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.institution import local_institution
-from core.phone import mask_phone
 from core.progress import (
     DEFAULT_STALE_DAYS,
     MISSING_GROUPS,

@@ -2,13 +2,15 @@
 
 The 备份与恢复 and 操作日志 dialogs, the About box, the start-up checks and ``backup``,
 ``backups``, ``restore`` and ``audit`` on the command line come here. The policy and the
-mechanics stay in ``core``: when and where backups go and which are kept (``core.backups``),
-what a file must be to be restored from and how it is put in place (``core.restore``), how the
-log is filtered and masked (``core.audit``). What is added here is the part that needs the
+mechanics stay in ``core``: when and where backups go and which are kept (``core.safety.backups``),
+what a file must be to be restored from and how it is put in place (``core.safety.restore``), how
+the
+log is filtered and masked (``core.safety.audit``). What is added here is the part that needs the
 open database: the settings read and written, and the audit entry a restore leaves.
 
 Work on files before the database is opened (the instance lock, ``quick_check``, putting a
-backup where a damaged file was) is not here: ``core.restore`` and ``core.instance_lock`` do
+backup where a damaged file was) is not here: ``core.safety.restore`` and
+``core.safety.instance_lock`` do
 it, and ``record_restore`` writes its entry once the database is open.
 """
 
@@ -17,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import audit, backups
-from core.audit import DATABASE, RESTORED, AuditFilter, AuditRow, record_action
-from core.backups import Backup, BackupOutcome, require_sqlite_file, take_backup
-from core.restore import RestoreResult, restore_database
+from core.packages.trust import FINGERPRINT_SETTING
+from core.safety import audit, backups
+from core.safety.audit import DATABASE, RESTORED, AuditFilter, AuditRow, record_action
+from core.safety.backups import Backup, BackupOutcome, require_sqlite_file, take_backup
+from core.safety.restore import RestoreResult, restore_database
 from core.settings import setting
-from core.trust import FINGERPRINT_SETTING
 from core.version import VERSION
 from models.backup import PageProgress, backup_dir_for, backup_sqlite
 from models.database import Database, data_dir

@@ -3,7 +3,7 @@
 The 学员 page, the trainee and certificate dialogs, the roster's picker and ``trainees …`` on
 the command line all come here, so a trainee is refused for the same reasons with the same
 words wherever it is typed. Each function opens its own session and commits once, or writes
-nothing: the checks are ``core.trainees.check_trainee`` and ``core.trainee_records`` (a
+nothing: the checks are ``core.trainees.checks.check_trainee`` and ``core.trainees.records`` (a
 duplicate ID number names its holder), and a refusal is ``ValidationFailed`` with the field
 errors. Row changes reach the audit log through ``models.audit_hook`` in the same commit; a
 full number shown to the clerk is recorded here, by the one function that hands it out.
@@ -23,12 +23,14 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from core import trainee_records, trainee_search
-from core.audit import REVEALED, record_action
 from core.fields import FieldError, ValidationFailed
-from core.idcard import check_id_number, mask_id_number
-from core.phone import mask_phone
-from core.trainee_records import (
+from core.identity.idcard import check_id_number, mask_id_number
+from core.identity.phone import mask_phone
+from core.safety.audit import REVEALED, record_action
+from core.trainees import records as trainee_records
+from core.trainees import search as trainee_search
+from core.trainees.checks import TraineeFields, check_trainee
+from core.trainees.records import (
     DeletedTrainees,
     DeletionPreview,
     TraineeDetails,
@@ -38,8 +40,7 @@ from core.trainee_records import (
     trainee_details,
     trainee_fields,
 )
-from core.trainee_search import TraineeHit
-from core.trainees import TraineeFields, check_trainee
+from core.trainees.search import TraineeHit
 from models.bookkeeping import local_origin
 from models.database import Database
 from models.trainee import Trainee
@@ -212,7 +213,7 @@ def delete_trainees(database: Database, trainee_ids: Sequence[int]) -> DeletedTr
 
     Returns everything deleted (full numbers included), which ``undo_deletion`` puts back
     under the same uuids; ids no longer there are ignored. At most
-    ``core.trainee_records.MAX_DELETE`` at once; another institution's trainees are refused.
+    ``core.trainees.records.MAX_DELETE`` at once; another institution's trainees are refused.
     """
     with database.session() as session:
         snapshot = trainee_records.delete_trainees(session, trainee_ids)

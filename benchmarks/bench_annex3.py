@@ -24,7 +24,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from core.institution import Profile, register_local_institution
 from models.database import Database, open_database
 from models.trainee import Trainee

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from application.importing import import_roster
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from core.importing import choose_sheet, preview_roster, read_spreadsheet
 from core.institution import Profile, register_local_institution
 from models.bookkeeping import sync_columns

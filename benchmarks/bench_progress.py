@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from core import reference
+from core.identity.uscc import uscc_check_char
 from core.progress import bureau_progress
-from core.uscc import uscc_check_char
 from models.database import open_database
 
 INSTITUTIONS = 300

@@ -26,12 +26,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from core.institution import Profile, register_local_institution
-from core.keys import LocalKeys, keys_dir_for, read_public_identity
 from core.packages.importer import import_package
+from core.packages.keys import LocalKeys, keys_dir_for, read_public_identity
+from core.packages.trust import ANY_NEW_KEY, trust_identity
 from core.packages.writer import export_package
-from core.trust import ANY_NEW_KEY, trust_identity
 from models.base import Base
 from models.bookkeeping import sync_columns
 from models.database import Database, open_database

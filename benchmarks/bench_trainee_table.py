@@ -26,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from core import reference
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from core.institution import Profile, register_local_institution
-from core.trainee_search import TABLE_FIELDS, TraineeQuery
+from core.trainees.search import TABLE_FIELDS, TraineeQuery
 from gui.trainee_table import COLUMNS, TraineeTableModel
 from models.bookkeeping import sync_columns
 from models.database import open_database

@@ -19,8 +19,8 @@ from cli.commands import (
     trainees,
 )
 from cli.context import CliError, Context
-from core.environment_errors import explain_environment_error
-from core.privacy import install_privacy_filter
+from core.base.privacy import install_privacy_filter
+from core.safety.environment_errors import explain_environment_error
 from core.version import VERSION
 
 COMMAND_MODULES = (

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from application.full_numbers import FullNumberFile
-from core.privacy import full_numbers_notice
-from core.restore import damaged_database_problem
+from core.base.privacy import full_numbers_notice
+from core.safety.restore import damaged_database_problem
 from models.database import Database, open_database
 from models.migrate import SchemaError
 

@@ -18,11 +18,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.class_status import ClassStatus
+from core.classes.status import ClassStatus
 from core.fields import FieldError, ValidationFailed
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
+from core.identity.uscc import uscc_check_char
 from core.institution import Profile, register_local_institution
-from core.uscc import uscc_check_char
 from models.bookkeeping import sync_columns
 from models.institution import Institution, OfferedOccupation, ServedIndustry
 from models.trainee import Certificate, Trainee

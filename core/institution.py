@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from core import reference
 from core.fields import FieldError, ValidationFailed
-from core.idcard import check_id_number
-from core.phone import check_phone
-from core.textnorm import normalize_code
-from core.uscc import check_uscc
+from core.identity.idcard import check_id_number
+from core.identity.phone import check_phone
+from core.identity.textnorm import normalize_code
+from core.identity.uscc import check_uscc
 from models.institution import Institution, OfferedOccupation, ServedIndustry
 
 ROLE_LABELS = {"school": "学校", "city": "市教育局", "province": "省教育厅"}

@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.environment_errors import explain_environment_error
+from core.safety.environment_errors import explain_environment_error
 from models.database import Database, open_database
 from models.migrate import SchemaError
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from application.safety import audit_log, audit_users
-from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter, AuditRow
+from core.safety.audit import ACTIONS, ENTITY_LABELS, AuditFilter, AuditRow
 from models.database import Database
 
 LIMIT = 1000

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from application import safety
-from core.backups import Backup, BackupOutcome, size_text
-from core.environment_errors import describe_failure
-from core.restore import RestoreRefused, RestoreResult
+from core.safety.backups import Backup, BackupOutcome, size_text
+from core.safety.environment_errors import describe_failure
+from core.safety.restore import RestoreRefused, RestoreResult
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from models.backup import backup_dir_for
 from models.database import Database

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from application import certificates
 from application.trainees import picked_trainee
 from core import reference
-from core.certificate_records import CertificateFields, counted_level
 from core.fields import ValidationFailed
-from core.trainee_search import TraineeHit
+from core.trainees.certificates import CertificateFields, counted_level
+from core.trainees.search import TraineeHit
 from gui.record_dialog import (
     FieldMarks,
     RecordDialog,

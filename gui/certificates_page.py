@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from application import certificates
 from core import reference
-from core.certificate_records import CertificateFields, CertificateFilter, CertificateRow
 from core.fields import ValidationFailed
+from core.trainees.certificates import CertificateFields, CertificateFilter, CertificateRow
 from gui.certificate_dialog import CertificateDialog
 from gui.import_wizard import ImportWizard, open_import_wizard
 from gui.widgets import action_row, page_title, record_shortcuts, record_table

@@ -1,5 +1,5 @@
 """Creating or editing a training class: every blank of the Annex 3 application report, the
-teaching plan, the roster, and the class's steps (``core.class_status``).
+teaching plan, the roster, and the class's steps (``core.classes.status``).
 
 The application fields come first and in the order the report's sentence asks for them
 (“我校对接__产业集群培训需求，拟于__至__在__开设__培训班，培训人数__，参培人员身份为__，
@@ -38,8 +38,8 @@ from application.classes import (
     show_class,
 )
 from core import reference
-from core.class_status import ClassStatus
-from core.classes import ClassFields, check_class, directed_end_range
+from core.classes.checks import ClassFields, check_class, directed_end_range
+from core.classes.status import ClassStatus
 from core.fields import FieldError, ValidationFailed
 from gui.plan_editor import PlanEditor
 from gui.record_dialog import (

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from application.classes import ClassSummary, delete_class, list_classes
 from core import reference
-from core.class_status import ClassStatus
+from core.classes.status import ClassStatus
 from core.fields import ValidationFailed
 from gui.class_dialog import ClassDialog
 from gui.document_actions import export_class_roster, export_subsidy, generate_annex3

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from application import documents
 from application.full_numbers import FullNumberFile
-from core.environment_errors import describe_failure
 from core.fields import ValidationFailed
-from core.trainee_search import TraineeQuery
+from core.safety.environment_errors import describe_failure
+from core.trainees.search import TraineeQuery
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from models.database import Database
 from reports.annex4 import TITLE as ANNEX4_TITLE

@@ -4,7 +4,7 @@ One ``sys.excepthook`` (and its thread twin) logs every uncaught exception and s
 naming the log file, rather than a silent failure or a vanished window: the clerk can mail
 the file to whoever helps. A known environment problem (full disk, read-only folder, database
 busy) gets its plain message instead of the word 错误 and a path. ID numbers and phones
-never reach the file: ``core.privacy`` masks every record before any handler sees it.
+never reach the file: ``core.base.privacy`` masks every record before any handler sees it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from types import TracebackType
 from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.environment_errors import describe_failure, explain_environment_error
-from core.privacy import install_privacy_filter
+from core.base.privacy import install_privacy_filter
+from core.safety.environment_errors import describe_failure, explain_environment_error
 from models.database import data_dir
 
 log = logging.getLogger("certdesk")

@@ -52,23 +52,23 @@ from application.exchange import (
     resolve_conflicts,
     trust_key_file,
 )
+from core.base.privacy import full_numbers_notice
 from core.institution import ROLE_LABELS
-from core.keys import (
+from core.packages import ProgressFn
+from core.packages.conflicts import ConflictView
+from core.packages.format import KINDS, PackageError, Sender, describe
+from core.packages.importer import DUPLICATE, ImportOutcome
+from core.packages.keys import (
     PASSPHRASE_WARNING,
     KeyProblem,
     LocalKeys,
     check_new_passphrase,
     read_public_identity,
 )
-from core.packages import ProgressFn
-from core.packages.conflicts import ConflictView
-from core.packages.format import KINDS, PackageError, Sender, describe
-from core.packages.importer import DUPLICATE, ImportOutcome
 from core.packages.overview import InstitutionStatus
 from core.packages.records import LABELS
+from core.packages.trust import Recipient
 from core.packages.writer import ExportResult
-from core.privacy import full_numbers_notice
-from core.trust import Recipient
 from gui.tasks import Cancelled, Progress, Task, run_in_background
 from gui.widgets import page_title
 from models.database import Database

@@ -17,14 +17,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
-from core.certificate_records import display_number
-from core.idcard import mask_id_number
+from core.base.privacy import mask_personal_numbers
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.importing import CertificateRow, ColumnMapping, ImportPreview, Kind, RowStatus, Sheet
 from core.importing.header import HEADER_SCAN_ROWS, column_letter
 from core.importing.reader import Cell
 from core.importing.rows import cell_as_text
-from core.phone import mask_phone
-from core.privacy import mask_personal_numbers
+from core.trainees.certificates import display_number
 
 _STATUS_COLOURS = {
     RowStatus.INVALID: QColor("#fde2e1"),

@@ -39,7 +39,6 @@ from application.importing import (
     read_for_correction,
     write_error_report,
 )
-from core.environment_errors import describe_failure
 from core.fields import ValidationFailed
 from core.importing import (
     CertificateImportResult,
@@ -50,6 +49,7 @@ from core.importing import (
     RosterImportResult,
     kind_title,
 )
+from core.safety.environment_errors import describe_failure
 from gui.import_mapping_page import FILE_FILTER, MappingPage
 from gui.import_preview_page import PreviewPage, ask_report_path
 from gui.tasks import Cancelled, Progress, Task, run_in_background

@@ -44,9 +44,9 @@ from application.institution import (
 )
 from core import reference
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.institution import Occupation, Profile, check_offerings, validate_profile
-from core.phone import mask_phone
 from core.reference import Industry
 from gui.document_actions import export_annex4
 from gui.record_dialog import FieldMarks, chain_tab_order, error_label, set_message, with_message

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.class_records import PLAN_LABELS, PlanItemFields
-from core.classes import plan_total
+from core.classes.checks import plan_total
+from core.classes.records import PLAN_LABELS, PlanItemFields
 
 Index = QModelIndex | QPersistentModelIndex
 HOURS_COLUMNS = (2, 3)

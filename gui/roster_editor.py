@@ -34,17 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.class_records import (
+from core.classes.records import (
     Mark,
     RosterEntry,
     RosterRow,
     check_enrolment,
     default_completion_date,
 )
-from core.class_status import ClassStatus
-from core.idcard import mask_id_number
-from core.phone import mask_phone
-from core.trainee_search import TraineeHit
+from core.classes.status import ClassStatus
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
+from core.trainees.search import TraineeHit
 from gui.record_dialog import error_label, set_message
 from gui.trainee_picker import TraineePicker
 from models.database import Database

@@ -1,6 +1,7 @@
 """``CertDesk --selftest [REPORT.txt]``: the self-test's entry point and its Qt checks.
 
-The Qt-free checks are in ``core.selftest``; this adds the ones a bundle most often gets wrong
+The Qt-free checks are in ``application.selftest``; this adds the ones a bundle most often gets
+wrong
 (a Qt plugin or module left out) and runs them all. PySide6 is imported only inside the
 checks, so a bundle whose Qt is broken still prints every other line and then says why the
 window would not open.
@@ -16,8 +17,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from core import reference
-from core.selftest import (
+from application.selftest import (
     CORE_CHECKS,
     Check,
     CheckFailed,
@@ -26,6 +26,7 @@ from core.selftest import (
     import_all,
     run_checks,
 )
+from core import reference
 
 USAGE = "用法：CertDesk --selftest [结果文件.txt]"
 GUI_PACKAGES = ("gui",)

@@ -24,10 +24,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from application.safety import record_restore
-from core.backups import BACKUP_INTERVAL, BackupOutcome, BackupScheduler, newest_good_backup
-from core.environment_errors import describe_failure
-from core.instance_lock import InstanceLock, InstanceLocked
-from core.restore import (
+from core.safety.backups import BACKUP_INTERVAL, BackupOutcome, BackupScheduler, newest_good_backup
+from core.safety.environment_errors import describe_failure
+from core.safety.instance_lock import InstanceLock, InstanceLocked
+from core.safety.restore import (
     Health,
     RestoreRefused,
     RestoreResult,

@@ -40,9 +40,9 @@ from application.trainees import (
 )
 from core import reference
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
-from core.phone import mask_phone
-from core.trainee_records import DuplicateIdNumber
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
+from core.trainees.records import DuplicateIdNumber
 from gui.record_dialog import FieldMarks, RecordDialog, chain_tab_order, error_label, with_message
 from gui.widgets import MaskedLineEdit
 from models.database import Database

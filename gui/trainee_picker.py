@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from application.trainees import find_trainees
-from core.idcard import mask_id_number
-from core.phone import mask_phone
-from core.trainee_search import TraineeHit
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
+from core.trainees.search import TraineeHit
 from models.database import Database
 
 #: Long enough to skip the queries for the first letters of a name typed at speed.

@@ -4,7 +4,7 @@ The model never holds a Python object per trainee. It keeps the ordered ids of t
 loaded so far and a small cache of row values; ``data()`` is a cache lookup and a formatting
 call, and a row that fell out of the cache is fetched again with its whole page.
 
-The queries are ``core.trainee_search``'s (read-only; see there for why a narrow search and
+The queries are ``core.trainees.search``'s (read-only; see there for why a narrow search and
 a broad one take different plans): a narrow search knows every match and its count at once;
 a broad one loads windows as the clerk scrolls (``canFetchMore``/``fetchMore``), and its count
 is known only once all have loaded. Sorting and filtering are SQL; nothing is sorted or
@@ -27,9 +27,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from core.idcard import mask_id_number
-from core.phone import mask_phone
-from core.trainee_search import (
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
+from core.trainees.search import (
     TABLE_FIELDS,
     TableRow,
     TraineeQuery,

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from application import trainees
 from core.fields import ValidationFailed
-from core.trainee_records import MAX_DELETE, DeletedTrainees, TraineeDetails
+from core.trainees.records import MAX_DELETE, DeletedTrainees, TraineeDetails
 from gui.document_actions import export_trainee_list
 from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wizard
 from gui.trainee_dialog import JUMP_TO_EXISTING, TraineeDialog

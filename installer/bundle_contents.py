@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from core.selftest import QT_FREE_PACKAGES
+from application.selftest import QT_FREE_PACKAGES
 from gui.selftest import GUI_PACKAGES
 
 #: The application's packages; every module in them is bundled, even one imported lazily,

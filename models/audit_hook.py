@@ -4,7 +4,7 @@ It listens after the flush, when new rows have their uuid and the attribute hist
 shows what changed, and inserts the entries through the flush's own connection: they belong
 to the same transaction as the change, so a rollback or a crash takes both. Bulk Core writes
 (imports, package loads) do not pass through here; their services record one summary entry
-with ``core.audit.record_action``.
+with ``core.safety.audit.record_action``.
 
 Personal numbers are masked before they are stored; other changed fields are named without
 their values, so the log says *that* a name was corrected, not what it was.
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from core.privacy import is_personal_number_field, mask_field_value
+from core.base.privacy import is_personal_number_field, mask_field_value
 from models.audit import AuditEntry, current_os_user
 from models.base import SyncMixin, new_uuid, utcnow
 

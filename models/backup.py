@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from core.atomic import PARTIAL_SUFFIX, sync_directory
+from core.base.atomic import PARTIAL_SUFFIX, sync_directory
 
 BACKUP_DIRNAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"

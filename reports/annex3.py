@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.class_records import (
+from core.classes.checks import check_class
+from core.classes.records import (
     PlanItemFields,
     RosterRow,
     check_plan,
@@ -28,10 +29,9 @@ from core.class_records import (
     plan_fields,
     roster_rows,
 )
-from core.classes import check_class
 from core.fields import FieldError, ValidationFailed
+from core.packages.trust import FINGERPRINT_SETTING
 from core.settings import setting
-from core.trust import FINGERPRINT_SETTING
 from models.database import Database
 from models.institution import Institution
 from models.training import TrainingClass

@@ -16,8 +16,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from core.idcard import mask_id_number
-from core.phone import mask_phone
+from core.identity.idcard import mask_id_number
+from core.identity.phone import mask_phone
 from core.progress import (
     MISSING_GROUPS,
     GroupCount,

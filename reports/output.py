@@ -1,6 +1,6 @@
 """Where a document is written, and what the writer reports back.
 
-The bytes go through ``core.atomic`` (a temporary file renamed into place once complete), so
+The bytes go through ``core.base.atomic`` (a temporary file renamed into place once complete), so
 a crash, a cancel or a refusal half-way leaves the folder as it was. What this module adds
 is the clerk's view of the failures that are not bugs: a missing folder, or a file still open
 in a PDF viewer or Excel (which Windows will not let us replace), a name the file system
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from core.atomic import atomic_output
+from core.base.atomic import atomic_output
 from core.fields import FieldError, ValidationFailed
 
 

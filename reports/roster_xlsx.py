@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from core.class_records import RosterRow, roster_rows
+from core.classes.records import RosterRow, roster_rows
 from core.fields import FieldError, ValidationFailed
 from core.importing.rows import QUERY_CHUNK, ProgressCallback, chunks
 from models.database import Database

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.class_records import class_fields, roster_rows
-from core.class_status import ClassStatus
-from core.classes import check_class
+from core.classes.checks import check_class
+from core.classes.records import class_fields, roster_rows
+from core.classes.status import ClassStatus
 from core.fields import FieldError, ValidationFailed
 from models.database import Database
 from models.institution import Institution

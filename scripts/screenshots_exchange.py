@@ -24,13 +24,13 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from core.demo import create_demo  # noqa: E402
+from core.identity.uscc import uscc_check_char  # noqa: E402
 from core.institution import Profile, register_local_institution  # noqa: E402
-from core.keys import LocalKeys, keys_dir_for, read_public_identity  # noqa: E402
 from core.packages.format import Sender  # noqa: E402
 from core.packages.importer import import_package  # noqa: E402
+from core.packages.keys import LocalKeys, keys_dir_for, read_public_identity  # noqa: E402
+from core.packages.trust import ANY_NEW_KEY, trust_identity  # noqa: E402
 from core.packages.writer import export_package  # noqa: E402
-from core.trust import ANY_NEW_KEY, trust_identity  # noqa: E402
-from core.uscc import uscc_check_char  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.exchange_page import ExchangePage, new_sender_box  # noqa: E402
 from models.database import Database, open_database  # noqa: E402

@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 import openpyxl  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from core.class_records import save_class  # noqa: E402
-from core.classes import ClassFields  # noqa: E402
-from core.idcard import id_check_char  # noqa: E402
+from core.classes.checks import ClassFields  # noqa: E402
+from core.classes.records import save_class  # noqa: E402
+from core.identity.idcard import id_check_char  # noqa: E402
 from core.institution import Profile, register_local_institution  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.import_wizard import ImportWizard  # noqa: E402

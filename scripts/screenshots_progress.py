@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from core import reference  # noqa: E402
 from core.demo import create_demo  # noqa: E402
-from core.idcard import id_check_char  # noqa: E402
+from core.identity.idcard import id_check_char  # noqa: E402
+from core.identity.uscc import uscc_check_char  # noqa: E402
 from core.institution import Profile, register_local_institution  # noqa: E402
-from core.uscc import uscc_check_char  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.progress_page import ProgressPage  # noqa: E402
 from models.bookkeeping import sync_columns  # noqa: E402

@@ -24,7 +24,7 @@ from sqlalchemy import select  # noqa: E402
 
 from application import safety  # noqa: E402
 from application.institution import create_demo  # noqa: E402
-from core.audit import REVEALED, record_action  # noqa: E402
+from core.safety.audit import REVEALED, record_action  # noqa: E402
 from gui.app import make_application  # noqa: E402
 from gui.audit_dialog import AuditDialog  # noqa: E402
 from gui.backup_dialog import BackupDialog  # noqa: E402

@@ -50,13 +50,19 @@ def database(db_path: Path) -> Iterator[Database]:
     db.close()
 
 
-@pytest.fixture
-def school(database: Database) -> Database:
-    """A database whose local institution is registered: most features need one."""
+def school_database(database: Database) -> Database:
+    """``database`` with the local institution registered: most features need one."""
     with database.session() as session:
         register_local_institution(session, SCHOOL)
         session.commit()
     return database
+
+
+@pytest.fixture
+def school(database: Database) -> Database:
+    """A database whose local institution is registered (tests/core/packages has a ``school``
+    of its own, a whole site; its tests use ``school_database``)."""
+    return school_database(database)
 
 
 def _postgres_database(base_url: str) -> Iterator[Database]:

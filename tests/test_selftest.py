@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import gui.selftest
-from core.selftest import (
+from application.selftest import (
     CORE_CHECKS,
     CheckFailed,
     Workspace,

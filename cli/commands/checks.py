@@ -7,8 +7,8 @@ import sys
 from typing import Any
 
 from cli.context import Context, print_json
-from core.idcard import check_id_number
-from core.uscc import check_uscc
+from core.identity.idcard import check_id_number
+from core.identity.uscc import check_uscc
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -30,7 +30,8 @@ from application.classes import (
 )
 from cli.context import CliError, Context, print_json
 from core import reference
-from core.class_records import (
+from core.classes.checks import LABELS, ClassFields, plan_total
+from core.classes.records import (
     PLAN_LABELS,
     Mark,
     PlanItemFields,
@@ -38,10 +39,9 @@ from core.class_records import (
     RosterRow,
     default_completion_date,
 )
-from core.class_status import ClassStatus, parse_status
-from core.classes import LABELS, ClassFields, plan_total
+from core.classes.status import ClassStatus, parse_status
 from core.fields import FieldError, ValidationFailed
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
 
 T = TypeVar("T")
 PLAN_FORMAT = "模块|内容|理论课时|实践课时|授课教师"

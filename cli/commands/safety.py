@@ -9,10 +9,10 @@ from pathlib import Path
 
 from application import safety
 from cli.context import CliError, Context, print_json
-from core.audit import ACTIONS, ENTITY_LABELS, AuditFilter
-from core.backups import BackupUnsupported, size_text
-from core.instance_lock import InstanceLock, InstanceLocked
-from core.restore import (
+from core.safety.audit import ACTIONS, ENTITY_LABELS, AuditFilter
+from core.safety.backups import BackupUnsupported, size_text
+from core.safety.instance_lock import InstanceLock, InstanceLocked
+from core.safety.restore import (
     BackupCandidate,
     RestoreRefused,
     database_health,

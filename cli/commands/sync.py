@@ -34,7 +34,9 @@ from application.exchange import (
 )
 from cli.context import CliError, Context, announce_full_numbers, print_json
 from core.institution import ROLE_LABELS
-from core.keys import (
+from core.packages.format import KINDS, Manifest, PackageError, describe
+from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome
+from core.packages.keys import (
     PASSPHRASE_WARNING,
     SIGNING,
     KeyProblem,
@@ -43,10 +45,8 @@ from core.keys import (
     fingerprint,
     read_public_identity,
 )
-from core.packages.format import KINDS, Manifest, PackageError, describe
-from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome
 from core.packages.records import LABELS
-from core.trust import ANY_NEW_KEY, role_label
+from core.packages.trust import ANY_NEW_KEY, role_label
 from models.database import Database
 
 PASSPHRASE_ENV = "CERTDESK_PASSPHRASE"

@@ -24,18 +24,18 @@ from application import certificates, trainees
 from application.trainees import KEEP, Keep, TraineeEdit
 from cli.context import CliError, Context, print_json
 from core import reference
-from core.certificate_records import LABELS as CERTIFICATE_LABELS
-from core.certificate_records import (
+from core.fields import FieldError, ValidationFailed
+from core.importing.rows import cell_date, cell_year
+from core.trainees.certificates import LABELS as CERTIFICATE_LABELS
+from core.trainees.certificates import (
     NO_LEVEL,
     CertificateFields,
     CertificateFilter,
     counted_level,
     display_number,
 )
-from core.fields import FieldError, ValidationFailed
-from core.importing.rows import cell_date, cell_year
-from core.trainee_records import TraineeDetails
-from core.trainees import LABELS as TRAINEE_LABELS
+from core.trainees.checks import LABELS as TRAINEE_LABELS
+from core.trainees.records import TraineeDetails
 
 NO_LEVEL_TEXT = "无等级"
 #: The trainee form's other fields, in its order, with their help.

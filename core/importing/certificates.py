@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import reference
-from core.certificate_records import CertificateFields, check_certificate, normalize_certificate
-from core.idcard import check_id_number
+from core.identity.idcard import check_id_number
+from core.identity.textnorm import excel_damage
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
 from core.importing.rows import (
@@ -38,8 +38,8 @@ from core.importing.rows import (
     chunks,
     local_origin_of,
 )
-from core.textnorm import excel_damage
-from core.trainees import normalize_name
+from core.trainees.certificates import CertificateFields, check_certificate, normalize_certificate
+from core.trainees.checks import normalize_name
 from models.bookkeeping import sync_columns
 from models.trainee import Certificate, Trainee
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal
 
+from core.identity.textnorm import cell_text, normalize_code
 from core.importing.reader import Cell, ImportRefused, Sheet, Spreadsheet
 from core.reference import reference_dir
-from core.textnorm import cell_text, normalize_code
 
 Kind = Literal["roster", "certificates"]
 KINDS: tuple[Kind, ...] = ("roster", "certificates")

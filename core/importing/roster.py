@@ -23,8 +23,9 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.class_records import enrol
+from core.classes.records import enrol
 from core.fields import ValidationFailed
+from core.identity.textnorm import excel_damage
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
 from core.importing.rows import (
@@ -41,8 +42,7 @@ from core.importing.rows import (
     collector_paused,
     local_origin_of,
 )
-from core.textnorm import excel_damage
-from core.trainees import LABELS, TraineeFields, check_trainee, identity_names
+from core.trainees.checks import LABELS, TraineeFields, check_trainee, identity_names
 from models.base import new_uuid, utcnow
 from models.bookkeeping import sync_columns
 from models.trainee import Trainee

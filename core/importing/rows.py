@@ -22,9 +22,9 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from core.fields import FieldError
+from core.identity.textnorm import cell_text, normalize_code
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
-from core.textnorm import cell_text, normalize_code
 from models.institution import Institution
 
 #: Called with (rows done, rows in all) between chunks of work. To cancel, raise from it:

@@ -1,6 +1,7 @@
 """Who may send what: the trust model's rules about senders and origins, in one place.
 
-The signature says who signed a package and ``core.trust`` that the signer is the identity its
+The signature says who signed a package and ``core.packages.trust`` that the signer is the identity
+its
 key is bound to. This module says what that identity may speak for (docs/PACKAGE-FORMAT.md,
 "谁可以发送什么"):
 
@@ -29,10 +30,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.institution import ROLE_LABELS
-from core.keys import SIGNING
 from core.packages.format import AUDIT_LOG, TOMBSTONES, PackageError, Sender
+from core.packages.keys import SIGNING
 from core.packages.records import LABELS
-from core.trust import same_city
+from core.packages.trust import same_city
 from models.exchange import TrustedKey
 from models.institution import Institution
 

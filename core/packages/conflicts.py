@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
 from core.institution import local_institution
 from core.packages.authority import resolution_refusal
 from core.packages.format import PackageError

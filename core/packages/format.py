@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from core.keys import fingerprint
+from core.packages.keys import fingerprint
 
 FORMAT_NAME = "certdesk-package"
 #: 2 added the ``audit_log`` part; a version 1 package (without it) is still read.

@@ -32,8 +32,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core.base.privacy import mask_personal_numbers
 from core.institution import local_institution
-from core.keys import LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.authority import within_authority
 from core.packages.format import (
@@ -45,6 +45,7 @@ from core.packages.format import (
     PackageError,
     Sender,
 )
+from core.packages.keys import LocalKeys
 from core.packages.reader import VerifiedPackage, read_package
 from core.packages.records import (
     LABELS,
@@ -58,8 +59,7 @@ from core.packages.records import (
     tombstone_spec,
 )
 from core.packages.rows import BATCH, RowWriter, chunks
-from core.privacy import mask_personal_numbers
-from core.trust import SOURCE_PACKAGE, bind
+from core.packages.trust import SOURCE_PACKAGE, bind
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.database import Database
@@ -562,7 +562,7 @@ class _Writer:
     def audit_entries(self) -> None:
         """Core inserts, so the receiver's audit hook (ORM flushes of synchronised rows) does
         not see them. Each entry keeps its origin; its texts are masked again, whatever the
-        sender wrote, as ``core.audit.record_action`` does for local entries."""
+        sender wrote, as ``core.safety.audit.record_action`` does for local entries."""
         columns = [f.column for f in audit_spec().fields]
         rows = [
             {
@@ -609,7 +609,8 @@ def import_package(
     """Verify, plan and (unless ``dry_run`` or already imported) apply, all in one transaction.
 
     ``accept_new`` holds the fingerprints of first-contact senders the clerk confirmed
-    (``core.trust.ANY_NEW_KEY`` for all); any other first contact is refused, but shown by a
+    (``core.packages.trust.ANY_NEW_KEY`` for all); any other first contact is refused, but shown by
+    a
     dry run.
     """
     with database.session() as session:

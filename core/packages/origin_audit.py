@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.institution import ROLE_LABELS
-from core.keys import SIGNING
 from core.packages.authority import RECEIVES_FROM
+from core.packages.keys import SIGNING
 from core.packages.records import LABELS, table_specs
-from core.trust import same_city
+from core.packages.trust import same_city
 from models.audit import AuditEntry
 from models.exchange import ImportConflict, TrustedKey
 from models.institution import Institution

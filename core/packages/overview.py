@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from core.idcard import mask_id_number
+from core.identity.idcard import mask_id_number
 from models.exchange import RECEIVED, ExchangePackage, ImportConflict
 from models.institution import Institution
 from models.trainee import Certificate, Trainee

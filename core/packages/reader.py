@@ -30,9 +30,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
-from core.class_status import ClassStatus
+from core.classes.status import ClassStatus
+from core.identity.uscc import check_uscc
 from core.institution import local_institution
-from core.keys import ENCRYPTION, KeyProblem, LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.authority import RECEIVES_FROM, check_sender
 from core.packages.format import (
@@ -49,6 +49,7 @@ from core.packages.format import (
     parse_manifest,
     part_table,
 )
+from core.packages.keys import ENCRYPTION, KeyProblem, LocalKeys
 from core.packages.records import (
     LABELS,
     RecordError,
@@ -59,8 +60,7 @@ from core.packages.records import (
     tombstone_spec,
 )
 from core.packages.sealing import WrappedKey, open_part, unwrap_key
-from core.trust import check_claim
-from core.uscc import check_uscc
+from core.packages.trust import check_claim
 from models.institution import Institution
 from models.migrate import alembic_config
 
@@ -248,7 +248,7 @@ def _check_signature(manifest_bytes: bytes, signature: bytes, manifest: Manifest
 def _check_sender(session: Session, manifest: Manifest, own: Institution) -> bool:
     """True when the sender's key is already trusted; False for a first contact.
 
-    The key must be bound to the identity the manifest claims (``core.trust``), and that
+    The key must be bound to the identity the manifest claims (``core.packages.trust``), and that
     identity must be one this receiver hears from at all (``core.packages.authority``).
     """
     sender = manifest.sender

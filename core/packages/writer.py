@@ -31,9 +31,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from core.atomic import atomic_output
+from core.base.atomic import atomic_output
 from core.institution import local_institution
-from core.keys import SIGNING, LocalKeys
 from core.packages import ProgressFn, no_progress
 from core.packages.format import (
     AUDIT_LOG,
@@ -51,6 +50,7 @@ from core.packages.format import (
     package_file_name,
     part_member,
 )
+from core.packages.keys import SIGNING, LocalKeys
 from core.packages.records import (
     TableSpec,
     audit_spec,
@@ -61,7 +61,7 @@ from core.packages.records import (
 )
 from core.packages.rows import BATCH, chunks
 from core.packages.sealing import new_package_key, seal_part, wrap_key
-from core.trust import Recipient, recipient, record_own_fingerprint
+from core.packages.trust import Recipient, recipient, record_own_fingerprint
 from core.version import VERSION
 from models.audit import AuditEntry
 from models.base import utcnow

@@ -1,7 +1,8 @@
 """还差谁: this year's graduates without a qualifying certificate, paged and grouped in SQL.
 
 The rows carry full ID numbers and phones because the Excel export may need them; whoever shows
-them on a screen masks them first (``core.idcard.mask_id_number``, ``core.phone.mask_phone``).
+them on a screen masks them first (``core.identity.idcard.mask_id_number``,
+``core.identity.phone.mask_phone``).
 """
 
 from __future__ import annotations

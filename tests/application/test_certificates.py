@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from application import certificates, trainees
-from core.certificate_records import NO_LEVEL, CertificateFields, CertificateFilter
 from core.fields import ValidationFailed
-from core.idcard import id_check_char
-from core.trainees import TraineeFields
+from core.identity.idcard import id_check_char
+from core.trainees.certificates import NO_LEVEL, CertificateFields, CertificateFilter
+from core.trainees.checks import TraineeFields
 from models.audit import AuditEntry
 from models.audit_hook import ADDED, CHANGED, DELETED
 from models.database import Database

@@ -20,12 +20,12 @@ from application.classes import (
     show_class,
     trainees_by_id_number,
 )
-from core.audit import AuditFilter, query_audit
-from core.class_records import PlanItemFields, RosterEntry
-from core.class_status import ClassStatus, TransitionRefused
-from core.classes import ClassFields, directed_end_range
+from core.classes.checks import ClassFields, directed_end_range
+from core.classes.records import PlanItemFields, RosterEntry
+from core.classes.status import ClassStatus, TransitionRefused
 from core.fields import ValidationFailed
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
+from core.safety.audit import AuditFilter, query_audit
 from models.audit import AuditEntry
 from models.database import Database
 from models.trainee import Trainee

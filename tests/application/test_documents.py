@@ -11,10 +11,10 @@ import openpyxl
 import pytest
 
 from application import documents, progress
-from core.audit import EXPORTED, AuditFilter, query_audit
 from core.fields import ValidationFailed
 from core.progress import SchoolProgress, task_year
-from core.trainee_search import TraineeQuery
+from core.safety.audit import EXPORTED, AuditFilter, query_audit
+from core.trainees.search import TraineeQuery
 from models.database import Database
 from tests.core import progress_data as data
 from tests.reports.builders import add_class
@@ -148,7 +148,7 @@ def test_a_bureau_or_an_unregistered_database_has_no_missing_list(database: Data
 def test_only_the_door_writes_an_export_entry() -> None:
     """Every 导出 entry goes through ``application.full_numbers``: no other module of the
     program names the action, so a new file with full numbers cannot skip the door."""
-    door = {ROOT / "application" / "full_numbers.py", ROOT / "core" / "audit.py"}
+    door = {ROOT / "application" / "full_numbers.py", ROOT / "core" / "safety" / "audit.py"}
     naming = [
         path.relative_to(ROOT)
         for folder in ("application", "cli", "core", "gui", "models", "reports")

@@ -24,9 +24,9 @@ from application.importing import (
     read_import_file,
     write_error_report,
 )
-from core.audit import EXPORTED, IMPORTED
-from core.backups import list_backups
 from core.importing import ImportRefused, RowStatus
+from core.safety.audit import EXPORTED, IMPORTED
+from core.safety.backups import list_backups
 from gui.import_wizard import ImportWizard
 from main import main
 from models.audit import AuditEntry

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from application import institution
 from application.institution import InstitutionEdit
-from core.audit import REVEALED
 from core.fields import ValidationFailed
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from core.institution import Occupation, local_institution
+from core.safety.audit import REVEALED
 from models.audit import AuditEntry
 from models.audit_hook import ADDED, CHANGED
 from models.database import Database

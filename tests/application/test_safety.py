@@ -10,10 +10,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 
 from application import safety
-from core.audit import RESTORED, AuditFilter
-from core.backups import BackupUnsupported, data_fingerprint, file_fingerprint
-from core.restore import RestoreRefused, replace_damaged_database
-from core.trust import FINGERPRINT_SETTING
+from core.packages.trust import FINGERPRINT_SETTING
+from core.safety.audit import RESTORED, AuditFilter
+from core.safety.backups import BackupUnsupported, data_fingerprint, file_fingerprint
+from core.safety.restore import RestoreRefused, replace_damaged_database
 from core.version import VERSION
 from models.audit import AuditEntry, current_os_user
 from models.backup import backup_dir_for, backup_sqlite

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from application import trainees
 from application.trainees import KEEP, TraineeEdit
-from core.audit import REVEALED
 from core.fields import ValidationFailed
-from core.idcard import id_check_char
-from core.trainee_records import DeletionPreview, DuplicateIdNumber
-from core.trainees import TraineeFields
+from core.identity.idcard import id_check_char
+from core.safety.audit import REVEALED
+from core.trainees.checks import TraineeFields
+from core.trainees.records import DeletionPreview, DuplicateIdNumber
 from models.audit import AuditEntry
 from models.audit_hook import ADDED, CHANGED, DELETED
 from models.database import Database

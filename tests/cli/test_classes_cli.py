@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from main import main
 from models.audit import AuditEntry
 from models.database import Database

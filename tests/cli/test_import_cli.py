@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from core.class_records import enrol, save_class
-from core.classes import ClassFields
+from core.classes.checks import ClassFields
+from core.classes.records import enrol, save_class
 from main import main
 from models.database import Database, open_database
 from models.trainee import Certificate, Trainee

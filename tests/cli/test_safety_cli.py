@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.backups import data_fingerprint
-from core.instance_lock import InstanceLock
+from core.safety.backups import data_fingerprint
+from core.safety.instance_lock import InstanceLock
 from main import main
 from models.database import Database, open_database
 from models.trainee import Trainee
-from tests.core.test_restore import corrupt_middle
+from tests.core.safety.test_restore import corrupt_middle
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from main import main
 from models.audit import AuditEntry
 from models.database import Database

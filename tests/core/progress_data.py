@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from core.identity.uscc import uscc_check_char
 from core.institution import Profile, register_local_institution
-from core.uscc import uscc_check_char
 from models.database import Database
 from models.exchange import ExchangePackage
 from models.institution import Institution

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from pytestqt.qtbot import QtBot
 
-from core.audit import REVEALED, record_action
+from core.safety.audit import REVEALED, record_action
 from gui.audit_dialog import LIMIT, AuditDialog, _qdate
 from models.audit import current_os_user
 from models.database import Database

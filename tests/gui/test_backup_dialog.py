@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import sessionmaker
 
-from core.backups import list_backups, size_text
+from core.safety.backups import list_backups, size_text
 from gui.backup_dialog import BackupDialog, open_backup_dialog
 from models.backup import backup_sqlite
 from models.database import Database

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.certificate_records import CertificateFields, save_certificate
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
+from core.trainees.certificates import CertificateFields, save_certificate
 from gui import certificates_page
 from gui.certificate_dialog import NO_LEVEL_TEXT, CertificateDialog
 from gui.certificates_page import COUNTS_COLUMN, CertificatesPage

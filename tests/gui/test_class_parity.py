@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.classes import directed_end_range
+from core.classes.checks import directed_end_range
 from gui.class_dialog import ClassDialog
 from main import main
 from models.audit import AuditEntry

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.class_records import PlanItemFields, enrol, roster_counts, save_class
-from core.classes import ClassFields, directed_end_range
-from core.idcard import id_check_char
+from core.classes.checks import ClassFields, directed_end_range
+from core.classes.records import PlanItemFields, enrol, roster_counts, save_class
+from core.identity.idcard import id_check_char
 from gui import classes_page
 from gui.class_dialog import PLAN_TAB, ROSTER_TAB, ClassDialog
 from gui.classes_page import ClassesPage

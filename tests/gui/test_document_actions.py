@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.audit import EXPORTED
+from core.safety.audit import EXPORTED
 from gui.document_actions import LAST_FOLDER_KEY, export_subsidy, generate_annex3
 from models.audit import AuditEntry
 from models.database import Database

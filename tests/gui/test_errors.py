@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from gui import errors
 from gui.errors import ErrorReporter, message_box, setup_logging
 

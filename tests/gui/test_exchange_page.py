@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from application.exchange import Refusal
 from core.demo import create_demo
 from core.institution import local_institution
-from core.keys import LocalKeys
-from core.trust import FINGERPRINT_SETTING, setting
+from core.packages.keys import LocalKeys
+from core.packages.trust import FINGERPRINT_SETTING, setting
 from gui.exchange_page import ExchangePage
 from models.database import open_database
 from models.trainee import Trainee

@@ -14,8 +14,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from core.audit import EXPORTED, AuditFilter, query_audit
 from core.institution import Occupation, local_institution, save_offerings
+from core.safety.audit import EXPORTED, AuditFilter, query_audit
 from gui.document_actions import (
     export_annex4,
     export_class_roster,

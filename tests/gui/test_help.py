@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.trust import FINGERPRINT_SETTING
+from core.packages.trust import FINGERPRINT_SETTING
 from core.version import VERSION
 from gui.help import GuideDialog, about_text, guide_path
 from models.sync import Setting

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from core.audit import REVEALED
 from core.institution import local_institution
+from core.safety.audit import REVEALED
 from gui.institution_page import InstitutionPage
 from gui.main_window import MainWindow
 from models.audit import AuditEntry

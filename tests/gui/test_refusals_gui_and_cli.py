@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from application.trainees import add_trainee
-from core.idcard import id_check_char
-from core.trainees import LABELS, TraineeFields
+from core.identity.idcard import id_check_char
+from core.trainees.checks import LABELS, TraineeFields
 from gui.trainee_dialog import TraineeDialog
 from main import main
 from models.database import Database

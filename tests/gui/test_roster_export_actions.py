@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
 
-from core.trainee_search import TraineeQuery
+from core.trainees.search import TraineeQuery
 from gui.document_actions import export_class_roster, export_trainee_list
 from models.database import Database
 from tests.gui.test_document_actions import Dialogs

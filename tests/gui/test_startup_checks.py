@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.audit import RESTORED, query_audit
-from core.instance_lock import InstanceLock, lock_path_for
+from core.safety.audit import RESTORED, query_audit
+from core.safety.instance_lock import InstanceLock, lock_path_for
 from gui.startup_checks import BackupTimer, run_startup_checks
 from models.backup import backup_dir_for, backup_sqlite, list_backup_files
 from models.database import Database, open_database
 from models.trainee import Trainee
-from tests.core.test_restore import corrupt_middle
+from tests.core.safety.test_restore import corrupt_middle
 
 
 @pytest.fixture

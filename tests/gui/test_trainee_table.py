@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import insert
 
-import core.trainee_search as search
 import gui.trainee_table as table
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
+from core.trainees import search
 from gui.trainee_table import COLUMNS, TraineeTableModel
 from models.bookkeeping import sync_columns
 from models.database import Database

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from gui.trainee_dialog import TraineeDialog
 from gui.trainees_page import TraineesPage
 from models.database import Database
@@ -290,7 +290,7 @@ def test_closing_a_changed_form_asks_first(
 
 
 def _reveals(db: Database) -> list[tuple[str, str | None, str]]:
-    from core.audit import REVEALED
+    from core.safety.audit import REVEALED
     from models.audit import AuditEntry
 
     with db.session() as session:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from core.audit import (
+from core.safety.audit import (
     REVEALED,
     AuditFilter,
     audit_users,

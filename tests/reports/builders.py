@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from models.database import Database
 from models.trainee import Trainee
 from models.training import Enrolment, PlanItem, TrainingClass

@@ -10,8 +10,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy.orm import Session
 
 from core.fields import ValidationFailed
+from core.identity.uscc import uscc_check_char
 from core.institution import Profile, register_local_institution
-from core.uscc import uscc_check_char
 from models.database import Database
 from models.institution import Institution, OfferedOccupation, ServedIndustry
 from reports.annex4 import write_annex4

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from core.idcard import id_check_char
+from core.identity.idcard import id_check_char
 from models.backup import backup_dir_for, list_backup_files, partial_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,7 +258,7 @@ def test_kill_during_a_backup_leaves_no_backup_and_the_database_intact(tmp_path:
 SLOW_RESTORE = """
 import sys, time
 from pathlib import Path
-from core.restore import restore_database
+from core.safety.restore import restore_database
 from models.database import open_database
 
 def slow(done, total):

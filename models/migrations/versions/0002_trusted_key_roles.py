@@ -8,7 +8,7 @@ Before this revision a trusted key stood for a code only, and the role a package
 believed. The role and division of each key already trusted are taken from the institution
 it belongs to, as its own packages registered it here; a key whose institution never sent a
 package keeps an empty role, and only the least-privileged role (school) can be bound to it
-later without a new public key file (core/trust.py).
+later without a new public key file (core/packages/trust.py).
 """
 
 import sqlalchemy as sa

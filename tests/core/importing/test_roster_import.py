@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from application.importing import import_roster
-from core.class_records import roster_rows, save_class
-from core.classes import ClassFields
+from core.classes.checks import ClassFields
+from core.classes.records import roster_rows, save_class
 from core.importing import (
     ImportRefused,
     RowStatus,
@@ -328,8 +328,8 @@ def test_random_cells_never_raise_and_every_row_gets_a_verdict(
 
 
 def test_an_import_is_preceded_by_a_backup_and_audited(school: Database, tmp_path: Path) -> None:
-    from core.audit import IMPORTED
-    from core.backups import list_backups
+    from core.safety.audit import IMPORTED
+    from core.safety.backups import list_backups
     from models.audit import AuditEntry
 
     assert school.path is not None

@@ -9,7 +9,7 @@ import pytest
 
 from core.demo import create_demo
 from core.institution import Profile, local_institution
-from core.keys import LocalKeys
+from core.packages.keys import LocalKeys
 from models.database import open_database
 from tests.core.packages.sites import (
     CITY,

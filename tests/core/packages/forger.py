@@ -11,7 +11,8 @@ the document, and uses nothing but ``cryptography``, ``json``, ``gzip``, ``zipfi
 or the reader is wrong — which is exactly what ``test_forger.py`` checks.
 
 From CertDesk itself it borrows only the check characters of 统一社会信用代码 and ID numbers
-(``core.uscc``, ``core.idcard``), so that the records it builds pass the data checks.
+(``core.identity.uscc``, ``core.identity.idcard``), so that the records it builds pass the data
+checks.
 
 The attacker model: a dishonest school holds its own Ed25519 signing key (its key file is plain
 JSON, §7) and the bureau's public key file (``.certkey``), and can write anything it likes
@@ -39,8 +40,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from core.idcard import id_check_char
-from core.uscc import uscc_check_char
+from core.identity.idcard import id_check_char
+from core.identity.uscc import uscc_check_char
 
 __all__ = [
     "OMIT",
@@ -167,7 +168,7 @@ def signing_key_of(keys_dir: Path, uscc: str, passphrase: str | None = None) -> 
     A school's file holds the raw key in hex (``protection: null``): anyone who can read the
     folder can sign as the school, which is the attacker this module plays. A bureau's file is
     scrypt/AES-256-GCM protected and needs ``passphrase``. The field names are those of
-    ``core/keys.py``; §7 does not list them.
+    ``core/packages/keys.py``; §7 does not list them.
     """
     document = json.loads((keys_dir / f"{uscc}-signing.key").read_text(encoding="utf-8"))
     if document.get("algorithm") != "Ed25519" or document.get("uscc") != uscc:

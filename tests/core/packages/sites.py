@@ -22,15 +22,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from core import keys as keys_module
+from core.identity.uscc import uscc_check_char
 from core.institution import Profile, register_local_institution
-from core.keys import LocalKeys, read_public_identity
+from core.packages import keys as keys_module
 from core.packages.format import MANIFEST, SIGNATURE
 from core.packages.importer import ImportOutcome, import_package
+from core.packages.keys import LocalKeys, read_public_identity
 from core.packages.records import encode_record, record_select, table_specs
+from core.packages.trust import ANY_NEW_KEY, trust_identity
 from core.packages.writer import ExportResult, export_package
-from core.trust import ANY_NEW_KEY, trust_identity
-from core.uscc import uscc_check_char
 from models import Base
 from models.database import Database, open_database
 from models.trainee import Certificate, Trainee

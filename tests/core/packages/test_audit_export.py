@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from core.audit import IMPORTED as IMPORTED_ACTION
-from core.audit import AuditFilter, audit_origins, query_audit, record_action
 from core.packages.format import AUDIT_LOG, FORMAT_VERSION, INCREMENTAL, MANIFEST, SIGNATURE
 from core.packages.importer import DUPLICATE, IMPORTED
+from core.safety.audit import IMPORTED as IMPORTED_ACTION
+from core.safety.audit import AuditFilter, audit_origins, query_audit, record_action
 from models.audit import AuditEntry
 from models.database import Database
 from tests.core.packages.sites import Site, edit_school, part_lines, read_members, write_members

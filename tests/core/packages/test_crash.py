@@ -25,10 +25,10 @@ SCRIPT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from core.keys import LocalKeys
+    from core.packages.keys import LocalKeys
     from core.packages.importer import import_package
     from core.packages.writer import export_package
-    from core.trust import ANY_NEW_KEY
+    from core.packages.trust import ANY_NEW_KEY
     from models.database import open_database
 
     action, db, keys_dir, uscc, role, target, step = sys.argv[1:8]

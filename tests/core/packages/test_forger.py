@@ -23,9 +23,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from core.institution import local_institution
-from core.keys import ENCRYPTION, SIGNING, fingerprint
 from core.packages.format import PackageError
 from core.packages.importer import IMPORTED
+from core.packages.keys import ENCRYPTION, SIGNING, fingerprint
 from tests.core.packages.forger import (
     RECORD_TABLES,
     TABLES,

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from core.demo import create_demo
 from core.institution import local_institution
-from core.keys import LocalKeys
 from core.packages.format import MANIFEST, SIGNATURE, PackageError
 from core.packages.importer import apply_plan, plan_import
+from core.packages.keys import LocalKeys
 from core.packages.reader import VerifiedPackage, read_package
 from models.database import open_database
 from tests.core.packages.sites import (

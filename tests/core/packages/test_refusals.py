@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from core.keys import LocalKeys
 from core.packages.format import FORMAT_VERSION, MANIFEST, SIGNATURE, PackageError
+from core.packages.keys import LocalKeys
 from core.packages.writer import ExportResult
 from tests.core.packages.sites import (
     SCHOOL_B,

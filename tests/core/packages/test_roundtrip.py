@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from core.packages.format import FULL, INCREMENTAL, PackageError
 from core.packages.importer import DRY_RUN, DUPLICATE, IMPORTED
 from core.packages.overview import institutions_overview, people_at_several_schools
-from core.trust import FINGERPRINT_SETTING, setting, trusted_key
+from core.packages.trust import FINGERPRINT_SETTING, setting, trusted_key
 from models.database import open_database
 from models.exchange import ExchangePackage, SentRevision
 from models.trainee import Trainee
