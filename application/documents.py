@@ -27,14 +27,13 @@ from typing import Literal
 from sqlalchemy import func, select
 
 from application.full_numbers import FullNumberFile, write_full_number_file
+from core.base.progress import ProgressFn
 from core.classes.records import roster_counts
-from core.importing.rows import ProgressCallback
 from core.progress import MissingScope, missing_count
 from core.trainees.search import TraineeQuery
 from models.database import Database
 from models.trainee import Trainee
 from reports import annex3, annex4, missing_xlsx, roster_xlsx, subsidy, table_xlsx
-from reports.official import ProgressSink
 from reports.output import WrittenDocument
 
 #: How each file with full numbers is named in its notice and its audit entry.
@@ -94,7 +93,7 @@ def write_annex3(
     class_id: int,
     path: Path,
     report_date: date | None = None,
-    progress: ProgressSink | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """The class's application report as PDF; ``ValidationFailed`` with every reason it
     cannot be reported yet, and then no file and no audit entry."""
@@ -116,7 +115,7 @@ def write_subsidy(
     class_id: int,
     path: Path,
     claim_date: date | None = None,
-    progress: ProgressSink | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """A finished class's subsidy claim, as PDF or workbook by the suffix of ``path``."""
     return _write(
@@ -169,7 +168,7 @@ def write_trainee_list(
     database: Database,
     path: Path,
     query: TraineeQuery | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """The trainee list with their certificates: searched and sorted as ``query`` (the 学员
     table's, so the file holds what the clerk sees), or everyone by name."""

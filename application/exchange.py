@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from application.full_numbers import FullNumberFile, write_full_number_file
+from core.base.progress import ProgressFn, no_progress
 from core.institution import local_institution
-from core.packages import ProgressFn, no_progress
 from core.packages.conflicts import ConflictView, open_conflicts, resolve_conflict
 from core.packages.format import PackageError
 from core.packages.importer import ImportOutcome, import_package

@@ -7,7 +7,7 @@ so a file is read, checked and written the same way from either. The rules stay 
 is held here is what makes an import one act: the backup before it, the one transaction, the
 one audit entry after it, and the refusal before any of them when rows are invalid and the
 clerk did not choose to skip them. A cancel is an exception raised from the progress callback
-(``core.importing.ProgressCallback``): the transaction rolls back and nothing is recorded.
+(``core.importing.ProgressFn``): the transaction rolls back and nothing is recorded.
 
 The error report holds the refused rows as the file had them, full ID numbers and phones
 included, so it is a full-number file (``application.full_numbers``): described by
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from application.full_numbers import FullNumberFile, write_full_number_file
+from core.base.progress import ProgressFn
 from core.importing import (
     CertificateImportResult,
     CertificatePreview,
@@ -29,7 +30,6 @@ from core.importing import (
     ImportPreview,
     ImportRefused,
     Kind,
-    ProgressCallback,
     RosterImportResult,
     RosterPreview,
     Sheet,
@@ -141,7 +141,7 @@ def check_roster(
     file: ImportFile,
     *,
     class_id: int | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> RosterPreview:
     """Every row of a roster checked and compared with the stored trainees; writes nothing.
 
@@ -156,7 +156,7 @@ def check_roster(
 
 
 def check_certificates(
-    database: Database, file: ImportFile, *, progress: ProgressCallback | None = None
+    database: Database, file: ImportFile, *, progress: ProgressFn | None = None
 ) -> CertificatePreview:
     """Every row of a certificate list checked and matched to its holder; writes nothing."""
     with database.session() as session:
@@ -173,7 +173,7 @@ def import_roster(
     update_existing: bool = False,
     class_id: int | None = None,
     skip_invalid: bool = False,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> RosterImportResult:
     """Write the checked roster in one transaction, and enrol its trainees into ``class_id``.
 
@@ -206,7 +206,7 @@ def import_certificates(
     preview: CertificatePreview,
     *,
     skip_invalid: bool = False,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> CertificateImportResult:
     """Store the checked list's new certificates in one transaction; a certificate already
     stored for its holder is passed over. Refused, cancelled or failed as ``import_roster``."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.base.progress import ProgressFn
 from core.packages.trust import FINGERPRINT_SETTING
 from core.safety import audit, backups
 from core.safety.audit import DATABASE, RESTORED, AuditFilter, AuditRow, record_action
@@ -26,7 +27,7 @@ from core.safety.backups import Backup, BackupOutcome, require_sqlite_file, take
 from core.safety.restore import RestoreResult, restore_database
 from core.settings import setting
 from core.version import VERSION
-from models.backup import PageProgress, backup_dir_for, backup_sqlite
+from models.backup import backup_dir_for, backup_sqlite
 from models.database import Database, data_dir
 
 __all__ = [
@@ -52,7 +53,7 @@ AUDIT_LIMIT = 1000
 
 
 def back_up_now(
-    database: Database, to: Path | None = None, progress: PageProgress | None = None
+    database: Database, to: Path | None = None, progress: ProgressFn | None = None
 ) -> BackupOutcome:
     """A manual backup, verified once written.
 
@@ -103,9 +104,7 @@ def set_second_folder(database: Database, folder: Path | None) -> None:
 # --- Restoring ------------------------------------------------------------------------------
 
 
-def restore(
-    database: Database, source: Path, progress: PageProgress | None = None
-) -> RestoreResult:
+def restore(database: Database, source: Path, progress: ProgressFn | None = None) -> RestoreResult:
     """Replace the open database's data with the backup ``source``, and say so in its log.
 
     The current data is backed up first (``before-restore``, named in the result), so a wrong

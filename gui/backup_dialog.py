@@ -202,11 +202,7 @@ class BackupDialog(QDialog):
 
     def back_up_now(self) -> None:
         def job(progress: Progress) -> BackupOutcome:
-            def pages(done: int, total: int) -> None:
-                progress.check()
-                progress.report(done, total, "正在备份…")
-
-            return safety.back_up_now(self.database, progress=pages)
+            return safety.back_up_now(self.database, progress=progress)
 
         self._start("正在备份", job, self._backed_up)
 
@@ -259,11 +255,7 @@ class BackupDialog(QDialog):
             return
 
         def job(progress: Progress) -> RestoreResult:
-            def pages(done: int, total: int) -> None:
-                progress.check()
-                progress.report(done, total, "正在恢复…")
-
-            return safety.restore(self.database, path, pages)
+            return safety.restore(self.database, path, progress)
 
         self._start("正在恢复", job, self._restored, writes=True)
 

@@ -249,11 +249,7 @@ def export_trainee_list(
 
     def job_for(path: Path) -> Job:
         def job(progress: Progress) -> WrittenDocument:
-            def report(done: int, total: int) -> None:
-                progress.check()
-                progress.report(done, total)
-
-            return documents.write_trainee_list(database, path, query, progress=report)
+            return documents.write_trainee_list(database, path, query, progress=progress)
 
         return job
 

@@ -54,7 +54,6 @@ from application.exchange import (
 )
 from core.base.privacy import full_numbers_notice
 from core.institution import ROLE_LABELS
-from core.packages import ProgressFn
 from core.packages.conflicts import ConflictView
 from core.packages.format import KINDS, PackageError, Sender, describe
 from core.packages.importer import DUPLICATE, ImportOutcome
@@ -79,16 +78,6 @@ COUNT_COLUMNS = ("new", "updated", "deleted", "unchanged", "conflicts")
 COUNT_HEADERS = ("新增", "更新", "删除", "未变", "冲突")
 
 
-def _reporter(progress: Progress) -> ProgressFn:
-    """Core's progress callback, which also stops the job where the clerk pressed 取消."""
-
-    def report(done: int, total: int, text: str) -> None:
-        progress.check()
-        progress.report(done, total, text)
-
-    return report
-
-
 def _check_all(
     database: Database,
     keys: LocalKeys,
@@ -104,7 +93,7 @@ def _check_all(
         paths,
         dry_run=accepted is None,
         accept_new=accepted or frozenset(),
-        progress=_reporter(progress),
+        progress=progress,
         before_each=progress.check,
     )
 
@@ -598,7 +587,7 @@ class ExchangePage(QWidget):
                 folder,
                 full=full,
                 unencrypted=unencrypted,
-                progress=_reporter(progress),
+                progress=progress,
             ),
             self._exported,
             self._failed,

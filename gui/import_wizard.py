@@ -45,7 +45,6 @@ from core.importing import (
     ImportPreview,
     ImportRefused,
     Kind,
-    ProgressCallback,
     RosterImportResult,
     kind_title,
 )
@@ -71,17 +70,6 @@ def dropped_spreadsheet(mime: QMimeData) -> Path | None:
             if path.suffix.lower() in SPREADSHEET_SUFFIXES:
                 return path
     return None
-
-
-def _rows_progress(progress: Progress, text: str) -> ProgressCallback:
-    """The use cases' progress callback on the job's ``Progress``: 取消 stops the job at the
-    next chunk (raising ``Cancelled``), and ``text`` is filled in with how far it got."""
-
-    def report(done: int, total: int) -> None:
-        progress.check()
-        progress.report(done, total, text.format(done=done, total=total))
-
-    return report
 
 
 class ImportWizard(QDialog):
@@ -181,10 +169,9 @@ class ImportWizard(QDialog):
         class_id = self.mapping_page.selected_class()
 
         def job(progress: Progress) -> ImportPreview[Any]:
-            report = _rows_progress(progress, "正在检查第 {done} 行，共 {total} 行")
             if file.kind == "certificates":
-                return check_certificates(self.database, file, progress=report)
-            return check_roster(self.database, file, class_id=class_id, progress=report)
+                return check_certificates(self.database, file, progress=progress)
+            return check_roster(self.database, file, class_id=class_id, progress=progress)
 
         self._run("正在检查数据", job, self._checked)
 
@@ -225,10 +212,9 @@ class ImportWizard(QDialog):
         class_id = self.mapping_page.selected_class()
 
         def job(progress: Progress) -> RosterImportResult | CertificateImportResult:
-            report = _rows_progress(progress, "正在写入第 {done} 条，共 {total} 条")
             if self.kind == "certificates":
                 return import_certificates(
-                    self.database, preview, skip_invalid=skip, progress=report
+                    self.database, preview, skip_invalid=skip, progress=progress
                 )
             return import_roster(
                 self.database,
@@ -236,7 +222,7 @@ class ImportWizard(QDialog):
                 update_existing=update,
                 class_id=class_id,
                 skip_invalid=skip,
-                progress=report,
+                progress=progress,
             )
 
         self.preview_page.import_button.setEnabled(False)

@@ -60,6 +60,11 @@ class Progress:
     def report(self, done: int, total: int, text: str = "") -> None:
         self._bridge.progressed.emit(done, total, text)
 
+    def __call__(self, done: int, total: int, text: str) -> None:
+        """The use cases' ``core.base.progress.ProgressFn``: report, and stop at 取消."""
+        self.check()
+        self.report(done, total, text)
+
 
 class _Bridge(QObject):
     progressed = Signal(int, int, str)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import re
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from core.base.atomic import PARTIAL_SUFFIX, sync_directory
+from core.base.progress import ProgressFn
 
 BACKUP_DIRNAME = "backups"
 BACKUP_SUFFIX = ".sqlite3"
@@ -32,9 +32,6 @@ _NAME = re.compile(
 )
 #: Pages copied per step when progress is reported: ~1 MB at SQLite's default page size.
 PAGES_PER_STEP = 256
-
-#: ``progress(done_pages, total_pages)``; raising from it abandons the copy untouched.
-PageProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -146,7 +143,7 @@ def _copy(
     source: sqlite3.Connection,
     target_dir: Path,
     name: str,
-    progress: PageProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> Path:
     """Copy ``source`` into ``target_dir/name`` through a verified ``.partial`` file."""
     target = target_dir / name
@@ -160,7 +157,7 @@ def _copy(
             source.backup(
                 dest,
                 pages=PAGES_PER_STEP,
-                progress=lambda _status, remaining, total: progress(total - remaining, total),
+                progress=lambda _status, remaining, total: progress(total - remaining, total, ""),
             )
         dest.execute("PRAGMA journal_mode=DELETE")
         verdict = "; ".join(str(r[0]) for r in dest.execute("PRAGMA integrity_check(20)"))
@@ -181,7 +178,7 @@ def backup_sqlite(
     engine: Engine,
     reason: str,
     dest_dir: Path | None = None,
-    progress: PageProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> Path:
     """Write a verified snapshot of the engine's SQLite database and return its path."""
     db_path = Path(engine.url.database or "")
@@ -211,7 +208,7 @@ def copy_backup_file(backup: Path, dest_dir: Path) -> Path:
 
 
 def copy_file_into(
-    source_path: Path, target: sqlite3.Connection, progress: PageProgress | None = None
+    source_path: Path, target: sqlite3.Connection, progress: ProgressFn | None = None
 ) -> None:
     """Replace the whole content of the open database ``target`` with the file's.
 
@@ -227,7 +224,7 @@ def copy_file_into(
             source.backup(
                 target,
                 pages=PAGES_PER_STEP,
-                progress=lambda _status, remaining, total: progress(total - remaining, total),
+                progress=lambda _status, remaining, total: progress(total - remaining, total, ""),
             )
     finally:
         source.close()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.base.progress import ProgressFn
 from core.classes.checks import check_class
 from core.classes.records import (
     PlanItemFields,
@@ -47,7 +48,6 @@ from reports.official import (
     TYPE_WIDTH,
     Metadata,
     OfficialDocument,
-    ProgressSink,
     TableRow,
     TextBlock,
     blank_lines,
@@ -312,7 +312,7 @@ def _attachment_note(fonts: FontSet) -> list[Flowable]:
 
 
 def render_annex3(
-    data: Annex3Data, fonts: FontSet, target: object, progress: ProgressSink | None = None
+    data: Annex3Data, fonts: FontSet, target: object, progress: ProgressFn | None = None
 ) -> int:
     """Write the PDF to a binary stream; returns its page count."""
     story = build_story(data, fonts)
@@ -337,7 +337,7 @@ def write_annex3(
     class_id: int,
     path: Path,
     report_date: date | None = None,
-    progress: ProgressSink | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """Gather, check and render one class's application report into ``path``."""
     with database.session() as session:

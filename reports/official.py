@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, BinaryIO, Literal, Protocol
+from typing import Any, BinaryIO, Literal
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -38,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from core.base.progress import ProgressFn
 from core.version import VERSION
 from reports.columns import Column
 from reports.fonts import FontSet
@@ -357,14 +358,6 @@ class Metadata:
     subject: str
 
 
-class ProgressSink(Protocol):
-    """What a long rendering reports to (``gui.tasks.Progress`` fits)."""
-
-    def report(self, done: int, total: int, text: str = "") -> None: ...
-
-    def check(self) -> None: ...
-
-
 class _LastPage(Flowable):
     """Marks the page it lands on as the last, for the note at its foot."""
 
@@ -387,7 +380,7 @@ class OfficialDocument:
         fonts: FontSet,
         metadata: Metadata,
         foot_note: str | None = None,
-        progress: ProgressSink | None = None,
+        progress: ProgressFn | None = None,
         expected_pages: int = 0,
     ) -> None:
         self.fonts = fonts
@@ -418,8 +411,7 @@ class OfficialDocument:
             note.drawOn(canvas, MARGIN_LEFT, 12 * mm)
         self.pages += 1
         if self.progress is not None:
-            self.progress.report(self.pages, max(self.expected_pages, self.pages), "正在排版…")
-            self.progress.check()
+            self.progress(self.pages, max(self.expected_pages, self.pages), "正在排版…")
 
     def build(self, target: BinaryIO, story: list[Flowable]) -> int:
         """Render ``story`` into ``target``; returns the number of pages."""

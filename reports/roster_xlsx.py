@@ -24,9 +24,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from core.base.progress import ProgressFn
 from core.classes.records import RosterRow, roster_rows
 from core.fields import FieldError, ValidationFailed
-from core.importing.rows import QUERY_CHUNK, ProgressCallback, chunks
+from core.importing.rows import QUERY_CHUNK, chunks
 from models.database import Database
 from models.trainee import Certificate, Trainee
 from reports.annex3 import class_designation, find_class
@@ -237,7 +238,7 @@ def _certificate_line(trainee: Trainee, certificate: Certificate) -> _Certificat
 
 
 def _fill_trainee_list(
-    workbook: Workbook, session: Session, ids: Sequence[int], progress: ProgressCallback | None
+    workbook: Workbook, session: Session, ids: Sequence[int], progress: ProgressFn | None
 ) -> int:
     trainees_sheet = _start_sheet(workbook, "学员", TRAINEE_COLUMNS)
     certificates_sheet = _start_sheet(workbook, "证书", CERTIFICATE_COLUMNS)
@@ -251,7 +252,7 @@ def _fill_trainee_list(
             trainees_sheet.append(_row_cells(trainees_sheet, TRAINEE_COLUMNS, values))
             certificate_lines += [_certificate_line(trainee, c) for c in own]
         if progress is not None:
-            progress(written, len(ids))
+            progress(written, len(ids), "")
     for position, line in enumerate(certificate_lines, start=1):
         values = row_values(CERTIFICATE_COLUMNS, position, line)
         certificates_sheet.append(_row_cells(certificates_sheet, CERTIFICATE_COLUMNS, values))
@@ -264,7 +265,7 @@ def write_trainee_list(
     *,
     where: ColumnElement[bool] | None = None,
     order_by: Sequence[Any] = (Trainee.name, Trainee.id),
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """Write the trainees ``where`` selects, sorted by ``order_by`` (all trainees by default).
 

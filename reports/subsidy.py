@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.base.progress import ProgressFn
 from core.classes.checks import check_class
 from core.classes.records import class_fields, roster_rows
 from core.classes.status import ClassStatus
@@ -41,7 +42,6 @@ from reports.official import (
     TYPE_HEIGHT,
     Metadata,
     OfficialDocument,
-    ProgressSink,
     TableRow,
     TextBlock,
     blank_lines,
@@ -292,7 +292,7 @@ def build_story(claim: SubsidyClaim, fonts: FontSet) -> list[Flowable]:
 
 
 def render_subsidy_pdf(
-    claim: SubsidyClaim, fonts: FontSet, target: BinaryIO, progress: ProgressSink | None = None
+    claim: SubsidyClaim, fonts: FontSet, target: BinaryIO, progress: ProgressFn | None = None
 ) -> int:
     story = build_story(claim, fonts)
     document = OfficialDocument(
@@ -342,7 +342,7 @@ def write_subsidy(
     class_id: int,
     path: Path,
     claim_date: date | None = None,
-    progress: ProgressSink | None = None,
+    progress: ProgressFn | None = None,
 ) -> WrittenDocument:
     """The claim as PDF (``.pdf``) or workbook (``.xlsx``), chosen by the file's suffix."""
     suffix = path.suffix.lower()

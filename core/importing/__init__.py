@@ -38,7 +38,7 @@ from core.importing.roster import (
     preview_roster,
     write_roster,
 )
-from core.importing.rows import ImportPreview, PreviewRow, ProgressCallback, RowIssue, RowStatus
+from core.importing.rows import ImportPreview, PreviewRow, RowIssue, RowStatus
 
 __all__ = [
     "CertificateImportResult",
@@ -50,7 +50,6 @@ __all__ = [
     "ImportRefused",
     "Kind",
     "PreviewRow",
-    "ProgressCallback",
     "RosterImportResult",
     "RosterPreview",
     "RosterRow",

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import reference
+from core.base.progress import ProgressFn
 from core.identity.idcard import check_id_number
 from core.identity.textnorm import excel_damage
 from core.importing.header import ColumnMapping
@@ -29,14 +30,15 @@ from core.importing.rows import (
     QUERY_CHUNK,
     ImportPreview,
     PreviewRow,
-    ProgressCallback,
     RowIssue,
     RowReader,
     RowStatus,
     cell_as_text,
     cell_date,
+    checking,
     chunks,
     local_origin_of,
+    writing,
 )
 from core.trainees.certificates import CertificateFields, check_certificate, normalize_certificate
 from core.trainees.checks import normalize_name
@@ -179,7 +181,7 @@ def preview_certificates(
     mapping: ColumnMapping,
     *,
     today: date | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> CertificatePreview:
     """Check every row, find each holder by ID number and spot numbers already stored."""
     mapping.require_complete()
@@ -204,7 +206,7 @@ def preview_certificates(
     _match_holders(session, origin, preview, holders, reader)
     _find_stored_numbers(session, origin, preview, reader)
     if progress is not None:
-        progress(total, total)
+        progress(total, total, checking(total, total))
     return preview
 
 
@@ -267,7 +269,7 @@ def write_certificates(
     connection: Connection,
     preview: CertificatePreview,
     *,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> CertificateImportResult:
     """Store the new certificates on ``connection``, inside the caller's one transaction.
 
@@ -279,11 +281,11 @@ def write_certificates(
     try:
         origin = local_origin_of(connection)
         if progress is not None:
-            progress(0, len(new))
+            progress(0, len(new), writing(0, len(new)))
         for part in chunks(len(new)):
             connection.execute(insert(_TABLE), [_new_row(new[i], origin) for i in part])
             if progress is not None:
-                progress(part.stop, len(new))
+                progress(part.stop, len(new), writing(part.stop, len(new)))
     except IntegrityError as exc:
         raise ImportRefused(
             "导入期间库中数据已被改动（可能有相同编号的证书刚被录入），"

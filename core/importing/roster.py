@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.base.progress import ProgressFn
 from core.classes.records import enrol
 from core.fields import ValidationFailed
 from core.identity.textnorm import excel_damage
@@ -32,15 +33,16 @@ from core.importing.rows import (
     QUERY_CHUNK,
     ImportPreview,
     PreviewRow,
-    ProgressCallback,
     RowIssue,
     RowReader,
     RowStatus,
     cell_as_text,
     cell_year,
+    checking,
     chunks,
     collector_paused,
     local_origin_of,
+    writing,
 )
 from core.trainees.checks import LABELS, TraineeFields, check_trainee, identity_names
 from models.base import new_uuid, utcnow
@@ -155,7 +157,7 @@ def preview_roster(
     *,
     default_identity: str | None = None,
     today: date | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> RosterPreview:
     """Check every row of ``sheet`` and compare it with the stored trainees; writes nothing.
 
@@ -184,7 +186,7 @@ def preview_roster(
                 first_line[number] = checked.line
     _compare_with_stored(session, origin, preview, reader)
     if progress is not None:
-        progress(total, total)
+        progress(total, total, checking(total, total))
     return preview
 
 
@@ -226,7 +228,7 @@ def write_roster(
     *,
     update_existing: bool = False,
     class_id: int | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressFn | None = None,
 ) -> RosterImportResult:
     """Write the previewed rows on ``connection`` and, if asked, enrol them into a class.
 
@@ -245,12 +247,12 @@ def write_roster(
         nonlocal done
         done += step
         if progress is not None:
-            progress(done, total)
+            progress(done, total, writing(done, total))
 
     try:
         origin = local_origin_of(connection)
         if progress is not None:
-            progress(0, total)
+            progress(0, total, writing(0, total))
         bookkeeping = sync_columns(origin)
         for part in chunks(len(new)):
             connection.execute(insert(_TABLE), [_new_row(new[i], bookkeeping) for i in part])

@@ -11,7 +11,7 @@ import gc
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,18 +21,25 @@ from typing import Generic, TypeVar
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from core.base.progress import ProgressFn
 from core.fields import FieldError
 from core.identity.textnorm import cell_text, normalize_code
 from core.importing.header import ColumnMapping
 from core.importing.reader import Cell, ImportRefused, Sheet
 from models.institution import Institution
 
-#: Called with (rows done, rows in all) between chunks of work. To cancel, raise from it:
-#: whatever the import had written is rolled back.
-ProgressCallback = Callable[[int, int], None]
-
 #: Rows validated or written between two progress calls (and cancel checks).
 CHUNK = 500
+
+
+def checking(done: int, total: int) -> str:
+    return f"正在检查第 {done} 行，共 {total} 行"
+
+
+def writing(done: int, total: int) -> str:
+    return f"正在写入第 {done} 条，共 {total} 条"
+
+
 #: SQLite's bound-parameter limit is 32766 on current builds, 999 on old ones.
 QUERY_CHUNK = 900
 
@@ -125,7 +132,7 @@ class RowReader:
             yield index, sheet.rows[index]
 
     def filled_rows(
-        self, sheet: Sheet, preview: ImportPreview[R], progress: ProgressCallback | None
+        self, sheet: Sheet, preview: ImportPreview[R], progress: ProgressFn | None
     ) -> Iterator[tuple[int, dict[str, Cell]]]:
         """(index, mapped cells) of every data row that holds something, for the preview.
 
@@ -135,7 +142,7 @@ class RowReader:
         total = len(sheet.rows)
         for index, row in self.data_rows(sheet):
             if progress is not None and index % CHUNK == 0:
-                progress(index, total)
+                progress(index, total, checking(index, total))
             cells = self.values(row)
             if not cells:
                 preview.skipped_blank += 1

@@ -5,12 +5,3 @@
 database is touched), ``importer`` (dry run, then one transaction), ``conflicts`` (what the
 clerk resolves), ``overview`` (the bureau's view). The byte layout is in docs/PACKAGE-FORMAT.md.
 """
-
-from collections.abc import Callable
-
-#: ``progress(done, total, text)``; raising from it (the GUI's cancel) abandons the job untouched.
-ProgressFn = Callable[[int, int, str], None]
-
-
-def no_progress(_done: int, _total: int, _text: str) -> None:
-    """For callers that show nothing."""

@@ -33,8 +33,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.base.privacy import mask_personal_numbers
+from core.base.progress import ProgressFn, no_progress
 from core.institution import local_institution
-from core.packages import ProgressFn, no_progress
 from core.packages.authority import within_authority
 from core.packages.format import (
     AUDIT_LOG,

@@ -30,10 +30,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
 
+from core.base.progress import ProgressFn, no_progress
 from core.classes.status import ClassStatus
 from core.identity.uscc import check_uscc
 from core.institution import local_institution
-from core.packages import ProgressFn, no_progress
 from core.packages.authority import RECEIVES_FROM, check_sender
 from core.packages.format import (
     AUDIT_LOG,

@@ -32,8 +32,8 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from core.base.atomic import atomic_output
+from core.base.progress import ProgressFn, no_progress
 from core.institution import local_institution
-from core.packages import ProgressFn, no_progress
 from core.packages.format import (
     AUDIT_LOG,
     FORMAT_VERSION,

@@ -30,11 +30,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from core.base.progress import ProgressFn
 from core.safety.environment_errors import explain_environment_error
 from core.settings import put_setting, setting
 from models.backup import (
     BackupFile,
-    PageProgress,
     backup_dir_for,
     backup_sqlite,
     check_sqlite_file,
@@ -297,7 +297,7 @@ class BackupOutcome:
 
 
 def take_backup(
-    database: Database, reason: str, progress: PageProgress | None = None
+    database: Database, reason: str, progress: ProgressFn | None = None
 ) -> BackupOutcome:
     """Back up to the backup folder and to the second folder, then thin both.
 

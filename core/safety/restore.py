@@ -26,14 +26,9 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
+from core.base.progress import ProgressFn
 from core.safety.backups import Backup, newest_good_backup, reason_label, take_backup
-from models.backup import (
-    PageProgress,
-    check_sqlite_file,
-    copy_file_into,
-    copy_file_to_new,
-    parse_backup_name,
-)
+from models.backup import check_sqlite_file, copy_file_into, copy_file_to_new, parse_backup_name
 from models.database import Database, resolve_url
 from models.migrate import alembic_config, prepare_schema
 
@@ -163,7 +158,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def restore_database(
-    database: Database, source: Path, progress: PageProgress | None = None
+    database: Database, source: Path, progress: ProgressFn | None = None
 ) -> RestoreResult:
     """Replace the open database's content with the backup ``source``.
 

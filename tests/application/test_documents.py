@@ -62,7 +62,7 @@ def test_a_refused_or_failed_write_leaves_no_entry(school: Database, tmp_path: P
     with pytest.raises(ValidationFailed, match="不存在"):
         documents.write_class_roster(school, class_id, tmp_path / "no-folder" / "r.xlsx")
 
-    def cancelled(_done: int, _total: int) -> None:
+    def cancelled(_done: int, _total: int, _text: str) -> None:
         raise RuntimeError("取消")
 
     with pytest.raises(RuntimeError):

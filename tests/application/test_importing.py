@@ -118,7 +118,7 @@ def test_a_cancel_half_way_leaves_the_database_unchanged(school: Database, tmp_p
     )
     seen: list[int] = []
 
-    def stop_after_first_chunk(done: int, _total: int) -> None:
+    def stop_after_first_chunk(done: int, _total: int, _text: str) -> None:
         seen.append(done)
         if done >= 500:
             raise _Stop

@@ -228,7 +228,7 @@ import sys, time
 from models.backup import backup_sqlite
 from models.database import open_database
 
-def slow(done, total):
+def slow(done, total, _text):
     print("step", done, total, flush=True)
     time.sleep(0.2)
 
@@ -261,7 +261,7 @@ from pathlib import Path
 from core.safety.restore import restore_database
 from models.database import open_database
 
-def slow(done, total):
+def slow(done, total, _text):
     print("step", done, total, flush=True)
     time.sleep(0.2)
 

@@ -227,7 +227,7 @@ def test_a_cancel_leaves_no_certificate(people: Database, tmp_path: Path) -> Non
     ]
     preview = _preview(people, _list(tmp_path / "big.xlsx", rows))
 
-    def cancel(done: int, _total: int) -> None:
+    def cancel(done: int, _total: int, _text: str) -> None:
         if done:
             raise KeyboardInterrupt
 

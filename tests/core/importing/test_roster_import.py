@@ -259,7 +259,7 @@ def test_a_cancel_half_way_leaves_the_database_as_it_was(school: Database, tmp_p
     assert len(preview.valid) == len(rows)
     seen: list[tuple[int, int]] = []
 
-    def stop_after_first_chunk(done: int, total: int) -> None:
+    def stop_after_first_chunk(done: int, total: int, _text: str) -> None:
         seen.append((done, total))
         if done >= 500:
             raise _Stop

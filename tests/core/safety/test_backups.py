@@ -289,7 +289,7 @@ class _Stop(Exception):
 
 
 def test_an_interrupted_backup_leaves_no_file(school: Database) -> None:
-    def interrupt(_done: int, _total: int) -> None:
+    def interrupt(_done: int, _total: int, _text: str) -> None:
         raise _Stop
 
     folder = backup_dir_for(school.path)

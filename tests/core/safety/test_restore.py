@@ -151,7 +151,7 @@ def test_a_cancelled_restore_changes_nothing(school: Database) -> None:
     class Cancel(Exception):
         pass
 
-    def cancel(done: int, _total: int) -> None:
+    def cancel(done: int, _total: int, _text: str) -> None:
         if done > 0:
             raise Cancel
 
