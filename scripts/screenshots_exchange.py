@@ -32,7 +32,8 @@ from core.packages.keys import LocalKeys, keys_dir_for, read_public_identity  # 
 from core.packages.trust import ANY_NEW_KEY, trust_identity  # noqa: E402
 from core.packages.writer import export_package  # noqa: E402
 from gui.app import make_application  # noqa: E402
-from gui.exchange_page import ExchangePage, new_sender_box  # noqa: E402
+from gui.exchange_dialogs import new_sender_box  # noqa: E402
+from gui.exchange_page import ExchangePage  # noqa: E402
 from models.database import Database, open_database  # noqa: E402
 from models.trainee import Trainee  # noqa: E402
 
