@@ -181,11 +181,6 @@ def industries() -> tuple[Industry, ...]:
     return tuple(Industry(**row) for row in _json("industries.json")["industries"])
 
 
-def industry_names() -> tuple[str, ...]:
-    """Full names as written in the Annex 4 form (e.g. 信息技术应用创新产业)."""
-    return tuple(i.full_name for i in industries())
-
-
 def find_industry(text: str) -> Industry | None:
     """Match a code, short name or full name, as clerks type any of them."""
     key = text.strip()

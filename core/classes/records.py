@@ -409,44 +409,6 @@ def _apply_marks(enrolment: Enrolment, entry: RosterEntry) -> None:
     enrolment.completion_date = entry.completion_date
 
 
-def set_enrolment_flags(
-    session: Session,
-    class_id: int,
-    trainee_id: int,
-    *,
-    voucher_issued: bool | None = None,
-    voucher_verified: bool | None = None,
-    completed: bool | None = None,
-    completion_date: date | None = None,
-    today: date | None = None,
-) -> Enrolment:
-    """Change one trainee's marks; ``None`` leaves a mark as it is.
-
-    Unmarking completion clears the completion date; raises ``ValidationFailed``.
-    """
-    training_class = get_class(session, class_id)
-    enrolment = _enrolment(session, class_id, trainee_id)
-    is_completed = enrolment.completed if completed is None else completed
-    entry = RosterEntry(
-        trainee_id=trainee_id,
-        voucher_issued=enrolment.voucher_issued if voucher_issued is None else voucher_issued,
-        voucher_verified=(
-            enrolment.voucher_verified if voucher_verified is None else voucher_verified
-        ),
-        completed=is_completed,
-        completion_date=(completion_date or enrolment.completion_date) if is_completed else None,
-    )
-    problems = check_enrolment(
-        entry, ClassStatus(training_class.status), training_class.start_date, today
-    )
-    if problems:
-        name = enrolment.trainee.name
-        raise ValidationFailed([FieldError("roster", f"学员名单（{name}）", p) for p in problems])
-    _apply_marks(enrolment, entry)
-    session.flush()
-    return enrolment
-
-
 def save_roster(
     session: Session,
     class_id: int,

@@ -54,7 +54,6 @@ _PERMIT_NAMES = {
     "82": "港澳居民居住证（澳门）",
     "83": "台湾居民居住证",
 }
-_FOREIGNER_PREFIX = "9"
 _FOREIGNER_NAME = "外国人永久居留身份证"
 _SHANXI = "14"
 _EARLIEST_BIRTH = date(1900, 1, 1)
@@ -121,7 +120,7 @@ def _region_of(code6: str) -> str | None:
     prefix = code6[:2]
     if prefix in _PERMIT_NAMES:
         return _PERMIT_NAMES[prefix]
-    if code6.startswith(_FOREIGNER_PREFIX):
+    if code6.startswith(reference.foreign_permanent_resident().prefix):
         # Digits 2-3 of the 2023 card are the province where it was applied for.
         place = reference.province_name(code6[1:3])
         return f"{_FOREIGNER_NAME}（受理地：{place}）" if place else _FOREIGNER_NAME
@@ -162,7 +161,7 @@ def _legacy(number: str) -> IdCheck:
 
 def _prefix_error(code6: str) -> str | None:
     prefix = code6[:2]
-    if code6.startswith(_FOREIGNER_PREFIX):
+    if code6.startswith(reference.foreign_permanent_resident().prefix):
         # The 2023 card: 9, then the province where it was applied for, then nationality.
         if code6[1:3] in _MAINLAND_PREFIXES:
             return None

@@ -71,10 +71,10 @@ def test_fourteen_industries_and_ten_distinct_clusters():
     groups = Counter(i.group for i in ref.industries())
     assert groups == {"战略性新兴产业": 14, "农产品精深加工产业集群": 10}
     assert len({i.code for i in ref.industries()}) == 24
-    assert len(set(ref.industry_names())) == 24
-    assert "信息技术应用创新产业" in ref.industry_names()
-    assert "节能环保产业" in ref.industry_names()
-    assert ref.industry_names().count("化妆品产业集群") == 1
+    names = [i.full_name for i in ref.industries()]
+    assert len(set(names)) == 24
+    assert "信息技术应用创新产业" in names and "节能环保产业" in names
+    assert names.count("化妆品产业集群") == 1
 
 
 def test_find_industry_accepts_code_short_and_full_name():

@@ -24,7 +24,6 @@ from core.classes.records import (
     roster_rows,
     save_class,
     save_roster,
-    set_enrolment_flags,
     set_status,
     step_problems,
     unenrol,
@@ -236,29 +235,34 @@ def test_enrolling_a_missing_trainee_changes_nothing(school: Database) -> None:
 def test_completion_needs_an_open_class_a_date_and_a_sane_one(school: Database) -> None:
     class_id = create(school)
     (a,) = add_trainees(school, 1)
+
+    def marks(**flags: object) -> list[RosterEntry]:
+        return [RosterEntry(trainee_id=a, **flags)]  # type: ignore[arg-type]
+
     with school.session() as session:
         enrol(session, class_id, [a])
         with pytest.raises(ValidationFailed, match="开班后才能标记结业"):
-            set_enrolment_flags(
-                session, class_id, a, completed=True, completion_date=TODAY, today=TODAY
-            )
+            save_roster(session, class_id, marks(completed=True, completion_date=TODAY), TODAY)
         session.get(TrainingClass, class_id).status = "开班"  # type: ignore[union-attr]
         with pytest.raises(ValidationFailed, match="须填写结业日期"):
-            set_enrolment_flags(session, class_id, a, completed=True, today=TODAY)
+            save_roster(session, class_id, marks(completed=True), TODAY)
         with pytest.raises(ValidationFailed, match="不能早于开班日期"):
-            set_enrolment_flags(
-                session, class_id, a, completed=True, completion_date=date(2025, 3, 2), today=TODAY
+            save_roster(
+                session, class_id, marks(completed=True, completion_date=date(2025, 3, 2)), TODAY
             )
         with pytest.raises(ValidationFailed, match="不能晚于今天"):
-            set_enrolment_flags(
-                session, class_id, a, completed=True, completion_date=date(2025, 7, 1), today=TODAY
+            save_roster(
+                session, class_id, marks(completed=True, completion_date=date(2025, 7, 1)), TODAY
             )
         with pytest.raises(ValidationFailed, match="须先标记已发券"):
-            set_enrolment_flags(session, class_id, a, voucher_verified=True, today=TODAY)
-        set_enrolment_flags(session, class_id, a, voucher_issued=True, voucher_verified=True)
-        set_enrolment_flags(
-            session, class_id, a, completed=True, completion_date=date(2025, 6, 2), today=TODAY
+            save_roster(session, class_id, marks(voucher_verified=True), TODAY)
+        done = marks(
+            voucher_issued=True,
+            voucher_verified=True,
+            completed=True,
+            completion_date=date(2025, 6, 2),
         )
+        save_roster(session, class_id, done, TODAY)
         assert roster_counts(session, class_id) == {
             "enrolled": 1,
             "voucher_issued": 1,
@@ -267,8 +271,6 @@ def test_completion_needs_an_open_class_a_date_and_a_sane_one(school: Database) 
         }
         with pytest.raises(ValidationFailed, match="不能移出名单"):
             unenrol(session, class_id, [a])
-        enrolment = set_enrolment_flags(session, class_id, a, completed=False)
-        assert enrolment.completion_date is None
 
 
 def test_save_roster_reports_every_bad_row_and_writes_nothing(school: Database) -> None:
@@ -323,7 +325,16 @@ def test_class_summaries_count_headcount_and_completers(school: Database) -> Non
     with school.session() as session:
         enrol(session, busy, [a, b, c])
         session.get(TrainingClass, busy).status = "开班"  # type: ignore[union-attr]
-        set_enrolment_flags(session, busy, b, completed=True, completion_date=date(2025, 6, 2))
+        save_roster(
+            session,
+            busy,
+            [
+                RosterEntry(trainee_id=a),
+                RosterEntry(trainee_id=b, completed=True, completion_date=date(2025, 6, 2)),
+                RosterEntry(trainee_id=c),
+            ],
+            TODAY,
+        )
         session.commit()
         summaries = class_summaries(session)
     assert [(s.id, s.enrolled, s.completed) for s in summaries] == [(busy, 3, 1), (empty, 0, 0)]
@@ -335,7 +346,8 @@ def test_moving_the_start_after_a_completion_is_refused(school: Database) -> Non
     with school.session() as session:
         enrol(session, class_id, [a])
         session.get(TrainingClass, class_id).status = "开班"  # type: ignore[union-attr]
-        set_enrolment_flags(session, class_id, a, completed=True, completion_date=date(2025, 4, 1))
+        done = RosterEntry(trainee_id=a, completed=True, completion_date=date(2025, 4, 1))
+        save_roster(session, class_id, [done], TODAY)
         session.commit()
         later = directed(start_date=date(2025, 4, 2), end_date=date(2025, 7, 1))
         with pytest.raises(ValidationFailed) as refused:
