@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from application.progress import progress_snapshot
+from cli.arguments import iso_date
 from cli.context import CliError, Context, print_json
 from core.fields import ValidationFailed
 from core.progress import (
@@ -37,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--date",
-        type=_iso_date,
+        type=iso_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="按该日期统计（默认今天）",
@@ -50,13 +51,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"教育局视图：超过 N 天没有报送数据包的机构列为未报送（默认 {DEFAULT_STALE_DAYS}）",
     )
     p.set_defaults(handler=show_progress)
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD 格式：{text}") from exc
 
 
 def show_progress(args: argparse.Namespace, ctx: Context) -> int:

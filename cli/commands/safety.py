@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from application import safety
+from cli.arguments import iso_date, positive_int
 from cli.context import CliError, Context, print_json
 from core.safety.audit import ACTIONS, ENTITY_LABELS, AuditFilter
 from core.safety.backups import BackupUnsupported, size_text
@@ -22,23 +22,6 @@ from core.safety.restore import (
 )
 
 _CONFIRM = "y"
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD，实为“{text}”") from exc
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("audit", help="查看操作日志（谁在何时改了哪条记录）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument("--since", type=_iso_date, metavar="DATE", help="起始日期 YYYY-MM-DD")
-    p.add_argument("--until", type=_iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
+    p.add_argument("--since", type=iso_date, metavar="DATE", help="起始日期 YYYY-MM-DD")
+    p.add_argument("--until", type=iso_date, metavar="DATE", help="截止日期 YYYY-MM-DD（含）")
     p.add_argument(
         "--entity",
         metavar="E",
@@ -78,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--limit",
-        type=_positive,
+        type=positive_int,
         default=safety.AUDIT_LIMIT,
         help=f"最多显示条数（默认 {safety.AUDIT_LIMIT}）",
     )

@@ -22,6 +22,7 @@ from datetime import date
 
 from application import certificates, trainees
 from application.trainees import KEEP, Keep, TraineeEdit
+from cli.arguments import positive_int
 from cli.context import CliError, Context, print_json
 from core import reference
 from core.fields import FieldError, ValidationFailed
@@ -48,16 +49,6 @@ _TRAINEE_OPTIONS = (
     ("--employer", "工作单位（企业职工、新招录员工填写）"),
 )
 _ID_HELP = "学员编号（trainees list 或 show 显示的编号）"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数，实为“{text}”")
-    return value
 
 
 def _filter_year(text: str) -> int:
@@ -95,14 +86,14 @@ def _register_trainees(sub: argparse._SubParsersAction) -> None:
         help='修改学员：只改给出的项，--phone "" 之类的空值清空该项',
         description="修改学员。只改给出的项；性别、出生日期随身份证号。",
     )
-    p.add_argument("trainee_id", type=_positive, metavar="ID", help=_ID_HELP)
+    p.add_argument("trainee_id", type=positive_int, metavar="ID", help=_ID_HELP)
     p.add_argument("--name", help="姓名")
     p.add_argument("--id-number", help="身份证号")
     _trainee_options(p)
     p.set_defaults(handler=edit_trainee_command)
 
     p = commands.add_parser("show", help="查看一名学员及其证书、培训班（号码部分隐藏）")
-    p.add_argument("trainee_id", type=_positive, metavar="ID", help=_ID_HELP)
+    p.add_argument("trainee_id", type=positive_int, metavar="ID", help=_ID_HELP)
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(handler=show_trainee_command)
 
@@ -119,12 +110,12 @@ def _register_trainees(sub: argparse._SubParsersAction) -> None:
         help="与“学员”页的搜索相同：姓名开头、身份证号或手机号开头、或其末4—6位",
     )
     p.add_argument("--without-certificate", action="store_true", help="只列出尚无证书的学员")
-    p.add_argument("--limit", type=_positive, metavar="N", help="最多列出的人数（默认全部）")
+    p.add_argument("--limit", type=positive_int, metavar="N", help="最多列出的人数（默认全部）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(handler=list_trainees_command)
 
     p = commands.add_parser("delete", help="删除学员及其证书和培训班名单记录（删除会随数据包报送）")
-    p.add_argument("trainee_id", type=_positive, metavar="ID", help=_ID_HELP)
+    p.add_argument("trainee_id", type=positive_int, metavar="ID", help=_ID_HELP)
     p.set_defaults(handler=delete_trainee_command)
 
 
@@ -146,7 +137,7 @@ def _register_certificates(sub: argparse._SubParsersAction) -> None:
     routes = "、".join(reference.training_rules().certificate_routes)
 
     p = commands.add_parser("add", help="新增证书（与证书编辑窗口相同的检查）")
-    p.add_argument("--trainee", required=True, type=_positive, metavar="ID", help=_ID_HELP)
+    p.add_argument("--trainee", required=True, type=positive_int, metavar="ID", help=_ID_HELP)
     p.add_argument("--type", required=True, dest="cert_type", help=f"证书类型：{types}")
     p.add_argument("--occupation", required=True, help="职业（工种）")
     p.add_argument("--level", default="", help=f"等级（职业技能等级证书必填）：{levels}")
@@ -163,7 +154,7 @@ def _register_certificates(sub: argparse._SubParsersAction) -> None:
         description="列出证书。每行：编号、学员编号、姓名、身份证号、证书类型、职业（工种）、"
         "等级、证书编号、发证日期、计入附件1的等级。",
     )
-    p.add_argument("--trainee", type=_positive, metavar="ID", help="只列出该学员的证书")
+    p.add_argument("--trainee", type=positive_int, metavar="ID", help="只列出该学员的证书")
     p.add_argument("--level", help=f"等级：{levels}，或“{NO_LEVEL_TEXT}”")
     p.add_argument("--type", dest="cert_type", help=f"证书类型：{types}")
     p.add_argument("--year", type=_filter_year, metavar="Y", help="发证年份")
@@ -173,7 +164,7 @@ def _register_certificates(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser("delete", help="删除一本证书（删除会随数据包报送）")
     p.add_argument(
         "certificate_id",
-        type=_positive,
+        type=positive_int,
         metavar="ID",
         help="证书编号（certificates list 显示的编号）",
     )
