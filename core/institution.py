@@ -21,6 +21,21 @@ from core.identity.uscc import check_uscc
 from models.institution import Institution, OfferedOccupation, ServedIndustry
 
 ROLE_LABELS = {"school": "学校", "city": "市教育局", "province": "省教育厅"}
+#: How the form, its refusals and ``institution show`` name each field of the profile.
+PROFILE_LABELS = {
+    "name": "机构名称",
+    "uscc": "统一社会信用代码",
+    "category": "机构类别",
+    "role": "身份",
+    "division_code": "行政区划",
+    "address": "机构地址",
+    "admin_name": "超级管理员姓名",
+    "admin_id_number": "超级管理员身份证号",
+    "contact_name": "联系人",
+    "contact_phone": "联系方式",
+    "training_capacity": "培训规模",
+    "annex1_unit": "附件1单位",
+}
 
 
 @dataclass(frozen=True)
@@ -45,23 +60,29 @@ def _annex1_unit_for(name: str) -> str | None:
     return name if name in names else None
 
 
+def _refusal(field: str, message: str) -> FieldError:
+    return FieldError(field, PROFILE_LABELS[field], message)
+
+
 def validate_profile(profile: Profile) -> tuple[Profile, list[FieldError]]:
     """Return the profile with codes normalised, and every problem found (empty when valid)."""
     errors: list[FieldError] = []
     warnings: list[str] = []
     name = profile.name.strip()
     if not name:
-        errors.append(FieldError("name", "机构名称", "不能为空"))
+        errors.append(_refusal("name", "不能为空"))
     elif len(name) > 100:
-        errors.append(FieldError("name", "机构名称", "不能超过100个字"))
+        errors.append(_refusal("name", "不能超过100个字"))
 
     uscc = check_uscc(profile.uscc)
-    errors += [FieldError("uscc", "统一社会信用代码", m) for m in uscc.errors]
+    errors += [_refusal("uscc", m) for m in uscc.errors]
 
     categories = {c.name for c in reference.institution_categories()}
     if profile.category not in categories:
         errors.append(
-            FieldError("category", "机构类别", f"应为{'、'.join(sorted(categories))}之一")
+            FieldError(
+                "category", PROFILE_LABELS["category"], f"应为{'、'.join(sorted(categories))}之一"
+            )
         )
     if profile.role not in ROLE_LABELS:
         errors.append(
@@ -72,25 +93,29 @@ def validate_profile(profile: Profile) -> tuple[Profile, list[FieldError]]:
 
     division = reference.division(profile.division_code.strip())
     if division is None:
-        errors.append(FieldError("division_code", "行政区划", "不是山西省的行政区划代码"))
+        errors.append(_refusal("division_code", "不是山西省的行政区划代码"))
     elif division.valid_to is not None:
         errors.append(
-            FieldError("division_code", "行政区划", f"该代码已于{division.valid_to}年撤销")
+            FieldError(
+                "division_code",
+                PROFILE_LABELS["division_code"],
+                f"该代码已于{division.valid_to}年撤销",
+            )
         )
 
     admin_id = profile.admin_id_number
     if admin_id.strip():
         checked = check_id_number(admin_id)
-        errors += [FieldError("admin_id_number", "超级管理员身份证号", m) for m in checked.errors]
+        errors += [_refusal("admin_id_number", m) for m in checked.errors]
         warnings += list(checked.warnings)
         admin_id = checked.value or admin_id
     phone = profile.contact_phone
     if phone.strip():
         checked_phone = check_phone(phone)
-        errors += [FieldError("contact_phone", "联系方式", m) for m in checked_phone.errors]
+        errors += [_refusal("contact_phone", m) for m in checked_phone.errors]
         phone = checked_phone.value or phone
     if profile.training_capacity is not None and profile.training_capacity < 0:
-        errors.append(FieldError("training_capacity", "培训规模", "不能为负数"))
+        errors.append(_refusal("training_capacity", "不能为负数"))
 
     normalised = replace(
         profile,
@@ -124,7 +149,9 @@ def register_local_institution(
     existing = local_institution(session)
     if existing is not None:
         errors.append(
-            FieldError("name", "机构名称", f"本机构已登记为“{existing.name}”，不能重复初始化")
+            FieldError(
+                "name", PROFILE_LABELS["name"], f"本机构已登记为“{existing.name}”，不能重复初始化"
+            )
         )
     if errors:
         raise ValidationFailed(errors)
@@ -173,7 +200,7 @@ def update_local_institution(
     normalised, errors = validate_profile(profile)
     institution = local_institution(session)
     if institution is None:
-        errors.append(FieldError("name", "机构名称", "本机构尚未登记，请先完成初始设置"))
+        errors.append(_refusal("name", "本机构尚未登记，请先完成初始设置"))
     elif normalised.uscc != institution.uscc:
         errors.append(
             FieldError(

@@ -160,3 +160,37 @@ def test_newer_database_is_refused_on_the_command_line(capsys, db_path: Path) ->
     code, _, err = run(capsys, "--db", str(db_path), *INIT)
     assert code == 1
     assert "请升级" in err
+
+
+def test_institution_show_and_edit_like_the_profile_page(capsys, tmp_path: Path) -> None:
+    db = str(tmp_path / "x.sqlite3")
+    run(capsys, "--db", db, *INIT, "--phone", "13903510001", "--admin-id", "140105199003071226")
+    code, out, err = run(
+        capsys,
+        "--db",
+        db,
+        "institution",
+        "edit",
+        "--address",
+        "太原市小店区坞城路1号",
+        "--occupation",
+        "电工:6-31-01-03",
+        "--occupation",
+        "焊工",
+        "--industry",
+        "大数据",
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", db, "institution", "show", "--json")
+    shown = json.loads(out)
+    assert shown["address"] == "太原市小店区坞城路1号"
+    assert [o["name"] for o in shown["occupations"]] == ["电工", "焊工"]
+    assert len(shown["industries"]) == 1
+    # numbers stay masked on screen, and an edit that does not name them keeps them
+    assert shown["contact_phone"] == "139****0001" and "*" in shown["admin_id_number"]
+    before = run(capsys, "--db", db, "institution", "show", "--json")[1]
+    code, _, err = run(capsys, "--db", db, "institution", "edit", "--division", "110105")
+    assert code == 1 and "行政区划" in err
+    assert run(capsys, "--db", db, "institution", "show", "--json")[1] == before
+    code, _, err = run(capsys, "--db", db, "institution", "edit", "--industry", "火星产业")
+    assert code == 1 and "对接产业" in err
