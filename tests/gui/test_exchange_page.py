@@ -7,15 +7,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
 from application.exchange import Refusal
+from application.safety import audit_log
 from core.demo import create_demo
 from core.institution import local_institution
 from core.packages.keys import LocalKeys
 from core.packages.trust import FINGERPRINT_SETTING, setting
+from core.safety.audit import AuditFilter
 from gui.exchange_page import ExchangePage
 from models.database import open_database
 from models.trainee import Trainee
@@ -130,6 +132,33 @@ def test_an_unencrypted_export_needs_a_yes(
     page.export_to(out)
     qtbot.wait(200)
     assert list(out.iterdir()) == [] and page.last_export is None
+
+
+def test_an_unencrypted_export_is_announced_before_the_folder_and_audited(
+    qtbot: QtBot, school: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = open_page(qtbot, school)
+    out = tmp_path / "usb"
+    out.mkdir()
+    calls: list[str] = []
+
+    def question(_parent: object, _title: str, text: str, *_args: object) -> object:
+        calls.append("notice")
+        assert "完整身份证号" in text
+        return QMessageBox.StandardButton.Yes
+
+    def folder(*_args: object) -> str:
+        calls.append("folder")
+        return str(out)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", folder)
+    page.export_button.click()
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=TIMEOUT)
+    assert calls == ["notice", "folder"]  # asked once, before the folder was picked
+    entries = audit_log(school.database, AuditFilter(action="导出"))
+    [entry] = entries
+    assert "未加密的数据包" in entry.detail and "含完整号码" in entry.detail
 
 
 def test_a_bureau_previews_then_imports(
