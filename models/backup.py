@@ -8,6 +8,8 @@ place, so a power cut or a pulled USB stick leaves either a whole, verified back
 
 Backups are single self-contained files (rollback-journal mode, no -wal beside them) so that
 they can be opened read-only from a write-protected stick and copied like any other file.
+Each is created 0600 and ``backups/`` 0700 on POSIX (``core.base.file_modes``): a backup
+holds every ID number the database does.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from core.base.atomic import PARTIAL_SUFFIX, sync_directory
+from core.base.file_modes import create_private_file, mkdir_private, private_folder
 from core.base.progress import ProgressFn
 
 BACKUP_DIRNAME = "backups"
@@ -149,6 +152,8 @@ def _copy(
     target = target_dir / name
     partial = target.with_suffix(PARTIAL_SUFFIX)
     _discard(partial)
+    # SQLite would create the file 0644; one that exists keeps its mode, and so does its journal.
+    create_private_file(partial)
     dest = sqlite3.connect(partial)
     try:
         if progress is None:
@@ -183,8 +188,11 @@ def backup_sqlite(
     """Write a verified snapshot of the engine's SQLite database and return its path."""
     db_path = Path(engine.url.database or "")
     name = backup_name(db_path.stem, reason, datetime.now())
-    target_dir = dest_dir or backup_dir_for(db_path)
-    target_dir.mkdir(parents=True, exist_ok=True)
+    if dest_dir is None:
+        target_dir = private_folder(backup_dir_for(db_path))
+    else:  # a folder the clerk named: made private if it is new, never changed if it is theirs
+        target_dir = dest_dir
+        mkdir_private(target_dir)
     raw = engine.raw_connection()
     try:
         return _copy(raw.driver_connection, target_dir, name, progress)  # type: ignore[arg-type]

@@ -1,7 +1,10 @@
-"""Files appear whole or not at all."""
+"""Files appear whole or not at all, and only for the OS user."""
 
 from __future__ import annotations
 
+import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +39,41 @@ def test_existing_files_are_kept_unless_overwrite(tmp_path: Path) -> None:
     write_bytes_atomically(target, b"new", overwrite=True)
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.certpkg"]
+
+
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="Windows: the profile's ACL, not mode bits (docs/DATA-SAFETY.md)"
+)
+
+
+@pytest.fixture
+def no_umask() -> Iterator[None]:
+    """umask 0: whatever mode a file gets is the one CertDesk asked for."""
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+@posix_only
+def test_the_temporary_file_is_private_before_its_first_byte(
+    tmp_path: Path, no_umask: None
+) -> None:
+    target = tmp_path / "a.certpkg"
+    with atomic_output(target) as stream:
+        assert stat.S_IMODE(os.fstat(stream.fileno()).st_mode) == 0o600
+        stream.write(b"secret")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@posix_only
+def test_a_stale_partial_and_an_old_file_do_not_lend_their_mode(
+    tmp_path: Path, no_umask: None
+) -> None:
+    target = tmp_path / "roster.xlsx"
+    target.write_bytes(b"old")
+    target.chmod(0o644)
+    partial_path(target).write_bytes(b"left by a crash")
+    partial_path(target).chmod(0o666)
+    write_bytes_atomically(target, b"new", overwrite=True)
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

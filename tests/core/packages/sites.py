@@ -122,7 +122,7 @@ def site_on(
         session.commit()
     keys = LocalKeys(folder / "keys", profile.uscc, profile.role, lambda: PASSPHRASE)
     if bureau_keys is not None:
-        shutil.copytree(bureau_keys, folder / "keys")
+        shutil.copytree(bureau_keys, folder / "keys", dirs_exist_ok=True)
     return Site(database, keys, folder, profile.uscc, profile.name, profile.division_code)
 
 
