@@ -4,6 +4,11 @@ The 数据交换 page and ``sync``/``keys`` on the command line call these and n
 so a batch of packages, a first contact or a conflict ends the same way on both: each package
 is imported in its own transaction, a refused one is reported and the batch goes on, and a
 problem with this installation's own keys (a wrong passphrase) stops the batch.
+
+Every check of a bureau's passphrase, whichever face and use case asks for it, goes through the
+keys ``installation_keys`` hands out, and so through ``PassphraseAttempts``: a wrong one is an
+audit entry (口令错误, with the time, user and computer), and after five in a row each further
+check waits ``passphrase_delay`` first.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from time import sleep
 
 from application.full_numbers import FullNumberFile, write_full_number_file
 from core.base.progress import ProgressFn, no_progress
@@ -26,6 +32,7 @@ from core.packages.keys import (
     PassphraseSource,
     PublicIdentity,
     keys_dir_for,
+    passphrase_delay,
 )
 from core.packages.origin_audit import Finding, audit_origins
 from core.packages.overview import (
@@ -44,6 +51,13 @@ from core.packages.trust import (
 )
 from core.packages.trust import trusted_keys as stored_trusted_keys
 from core.packages.writer import ExportResult, export_package
+from core.safety.audit import (
+    KEYS,
+    PASSPHRASE_RIGHT,
+    PASSPHRASE_WRONG,
+    own_actions_since,
+    record_event,
+)
 from models.database import Database
 
 
@@ -100,12 +114,64 @@ def installation(database: Database) -> Installation | None:
         return Installation(own.uscc, own.name, own.role, own.division_code)
 
 
-def installation_keys(database: Database, passphrase: PassphraseSource) -> LocalKeys | None:
-    """This installation's keys (None before it is registered); nothing is read yet."""
+#: Told before a passphrase check waits: the wrong passphrases so far, and the seconds.
+WaitNotice = Callable[[int, float], None]
+
+
+class PassphraseAttempts:
+    """The guard of this installation's key passphrase, counted in the audit log.
+
+    The count is the installation's own 口令错误 entries since its last 口令正确 entry: kept
+    in the database it survives a restart (closing the window or starting the command again
+    does not start a fresh count) and needs no state of its own; entries from other
+    institutions' packages have their own origin and do not count. A right passphrase after
+    wrong ones is recorded (口令正确) and starts the count again. Each entry is written in a
+    transaction of its own, so a wrong passphrase stays on record when the job it was for
+    stops. The wait goes through this module's ``sleep`` (tests replace it).
+    """
+
+    def __init__(self, database: Database, on_wait: WaitNotice | None = None) -> None:
+        self.database = database
+        self.on_wait = on_wait
+
+    def failures_in_a_row(self) -> int:
+        with self.database.session() as session:
+            return own_actions_since(session, PASSPHRASE_WRONG, PASSPHRASE_RIGHT)
+
+    def before_check(self) -> None:
+        failures = self.failures_in_a_row()
+        delay = passphrase_delay(failures)
+        if delay:
+            if self.on_wait is not None:
+                self.on_wait(failures, delay)
+            sleep(delay)
+
+    def failed(self) -> int:
+        failures = self.failures_in_a_row() + 1
+        record_event(
+            self.database, PASSPHRASE_WRONG, KEYS, f"密钥口令不正确（连续第 {failures} 次）"
+        )
+        return failures
+
+    def succeeded(self) -> None:
+        failures = self.failures_in_a_row()
+        if failures:
+            record_event(
+                self.database, PASSPHRASE_RIGHT, KEYS, f"密钥口令正确（此前连续错误 {failures} 次）"
+            )
+
+
+def installation_keys(
+    database: Database, passphrase: PassphraseSource, on_wait: WaitNotice | None = None
+) -> LocalKeys | None:
+    """This installation's keys (None before it is registered); nothing is read yet. Every
+    check of their passphrase is counted and, after five wrong ones in a row, slowed
+    (``PassphraseAttempts``); ``on_wait`` hears of each wait before it starts."""
     own = installation(database)
     if own is None:
         return None
-    return LocalKeys(keys_dir_for(database), own.uscc, own.role, passphrase)
+    guard = PassphraseAttempts(database, on_wait)
+    return LocalKeys(keys_dir_for(database), own.uscc, own.role, passphrase, guard)
 
 
 def _registered(database: Database) -> Installation:

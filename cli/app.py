@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from cli.commands import (
     trainees,
 )
 from cli.context import CliError, Context
+from cli.terminal import printable, printable_streams
 from core.base.privacy import install_privacy_filter
 from core.safety.environment_errors import explain_environment_error
 from core.version import VERSION
@@ -37,6 +39,9 @@ COMMAND_MODULES = (
 )
 
 Handler = Callable[[argparse.Namespace, Context], int]
+
+#: How Python keeps the bytes of an argument it could not decode (surrogateescape).
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,11 +68,35 @@ def _use_utf8_streams() -> None:
             stream.reconfigure(encoding="utf-8", errors="replace")
 
 
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """A text argument that is not text: bytes the system could not decode, kept by Python as
+    lone surrogates. A file path may hold any bytes its file system allows (``Path``
+    arguments pass); a name, a number or a URL that is not text is a usage error, said here
+    in Chinese rather than as an encoding traceback in whichever command meets it first."""
+    for value in vars(args).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _SURROGATES.search(item):
+                return item
+    return None
+
+
 def run(argv: list[str]) -> int:
     _use_utf8_streams()
     install_privacy_filter()
+    with printable_streams():  # escapes what a terminal would act on; a closed pipe is quiet
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    undecodable = _undecodable_argument(args)
+    if undecodable is not None:
+        sys.stderr.write(
+            f"certdesk：参数“{printable(undecodable)}”含有无法识别的字节，不是有效的文字"
+            "（请检查终端或文件的编码，应为 UTF-8）\n"
+        )
+        return 2
     if args.command is None:
         from gui.app import run_gui
 

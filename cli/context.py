@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
 from application.full_numbers import FullNumberFile
+from cli.terminal import printable, write_bytes
 from core.base.privacy import full_numbers_notice
+from core.fields import ValidationFailed
 from core.safety.restore import damaged_database_problem
 from models.database import Database, open_database
 from models.migrate import SchemaError
@@ -16,6 +19,18 @@ from models.migrate import SchemaError
 
 class CliError(Exception):
     """A refusal: the message (Chinese) goes to stderr and the exit status is 1."""
+
+
+def refusal(exc: Exception) -> CliError:
+    """A use case's refusal as the command's message, each refused field on its own line.
+
+    Made printable, because a reason may quote what came from outside (the holder of a
+    duplicate ID number, a sender's name, a file name): a line break in such a value must not
+    add a line of its own.
+    """
+    if isinstance(exc, ValidationFailed):
+        return CliError("\n".join(printable(error) for error in exc.errors))
+    return CliError(printable(exc))
 
 
 @dataclass
@@ -39,11 +54,22 @@ class Context:
             self._database.close()
 
 
+#: Characters json.dumps leaves raw that a terminal may act on or that reorder what it shows
+#: (DEL, C1 controls, bidi controls, the line and paragraph separators): inside a JSON string,
+#: where alone they can occur, ``\uXXXX`` decodes to the same character.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
 def print_json(data: Any) -> None:
-    """--json output: UTF-8 JSON on stdout and nothing else, whatever the console's code page."""
-    sys.stdout.buffer.write(json.dumps(data, ensure_ascii=False, indent=2, default=str).encode())
-    sys.stdout.buffer.write(b"\n")
-    sys.stdout.flush()
+    """--json output: UTF-8 JSON on stdout and nothing else, whatever the console's code page.
+
+    Exact JSON that is also inert on a terminal: json.dumps escapes C0 controls; the others are
+    escaped here; a lone surrogate (an undecodable byte of a file name) becomes its ``\\udcXX``
+    escape through ``backslashreplace`` instead of failing to encode.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    write_bytes(text.encode("utf-8", "backslashreplace") + b"\n")
 
 
 def announce_full_numbers(file: FullNumberFile | str | None) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from application.safety import audit_log, audit_users
 from core.safety.audit import ACTIONS, ENTITY_LABELS, AuditFilter, AuditRow
+from gui.widgets import as_plain
 from models.database import Database
 
 LIMIT = 1000
@@ -165,7 +166,7 @@ class AuditDialog(QDialog):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column >= RECORD_COLUMN:
-                    item.setToolTip(text)
+                    item.setToolTip(as_plain(text))
                 item.setData(Qt.ItemDataRole.UserRole, entry.uuid)
                 self.table.setItem(row, column, item)
         if len(self.rows) > LIMIT:

@@ -34,6 +34,7 @@ from core.safety.backups import Backup, BackupOutcome, size_text
 from core.safety.environment_errors import describe_failure
 from core.safety.restore import RestoreRefused, RestoreResult
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import as_plain, plain_label
 from models.backup import backup_dir_for
 from models.database import Database
 
@@ -65,7 +66,7 @@ class BackupDialog(QDialog):
             "并按“最近 10 份、每天、每周、每月”保留。每份备份写完后都会做完整性检查。"
         )
         intro.setWordWrap(True)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -76,11 +77,11 @@ class BackupDialog(QDialog):
         self.refresh()
 
     def _folder_rows(self) -> QVBoxLayout:
-        self.folder_label = QLabel()
+        self.folder_label = plain_label()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         open_folder = QPushButton("打开备份文件夹")
         open_folder.clicked.connect(self._open_folder)
-        self.second_label = QLabel()
+        self.second_label = plain_label()
         self.second_label.setWordWrap(True)
         self.second_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.choose_second = QPushButton("选择第二备份位置…")
@@ -161,7 +162,7 @@ class BackupDialog(QDialog):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
-                item.setToolTip(str(backup.path))
+                item.setToolTip(as_plain(str(backup.path)))
                 self.table.setItem(row, column, item)
         if self.backups:
             self.table.selectRow(0)
@@ -214,7 +215,7 @@ class BackupDialog(QDialog):
             text += f"；已复制到 {outcome.copies[0].parent}"
         self.status.setText(text)
         if outcome.problems:
-            QMessageBox.warning(self, "第二备份位置", "\n".join(outcome.problems))
+            QMessageBox.warning(self, "第二备份位置", as_plain("\n".join(outcome.problems)))
 
     # --- restoring ----------------------------------------------------------------------
 
@@ -247,7 +248,7 @@ class BackupDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "从备份恢复",
-            question,
+            as_plain(question),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -269,8 +270,10 @@ class BackupDialog(QDialog):
         QMessageBox.information(
             self,
             "恢复完成",
-            f"已从备份恢复：{result.candidate.summary()}。\n\n"
-            f"恢复前的数据已备份为 {result.previous.name}。",
+            as_plain(
+                f"已从备份恢复：{result.candidate.summary()}。\n\n"
+                f"恢复前的数据已备份为 {result.previous.name}。"
+            ),
         )
 
     # --- jobs ---------------------------------------------------------------------------
@@ -295,7 +298,7 @@ class BackupDialog(QDialog):
             self.status.setText("已取消，数据没有任何改动。")
             return
         if isinstance(exc, RestoreRefused):
-            QMessageBox.warning(self, "不能恢复", str(exc))
+            QMessageBox.warning(self, "不能恢复", as_plain(str(exc)))
             return
         QMessageBox.critical(self, "操作失败", describe_failure(exc))
 

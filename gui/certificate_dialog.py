@@ -30,6 +30,7 @@ from gui.record_dialog import (
     error_label,
 )
 from gui.trainee_picker import TraineePicker, describe, where_from
+from gui.widgets import plain_label
 from models.database import Database
 
 NO_LEVEL_TEXT = "（无等级）"
@@ -64,7 +65,7 @@ class CertificateDialog(RecordDialog):
     def _make_editors(self) -> None:
         self.picker = TraineePicker(self.database)
         self.picker.results.setMaximumHeight(110)
-        self.trainee_label = QLabel("尚未选择学员")
+        self.trainee_label = plain_label("尚未选择学员")
         self.cert_type = QComboBox()
         self.cert_type.addItems([c.name for c in reference.certificate_types()])
         self.occupation = QLineEdit()

@@ -37,7 +37,14 @@ from core.fields import ValidationFailed
 from core.trainees.certificates import CertificateFields, CertificateFilter, CertificateRow
 from gui.certificate_dialog import CertificateDialog
 from gui.import_wizard import ImportWizard, open_import_wizard
-from gui.widgets import action_row, page_title, record_shortcuts, record_table
+from gui.widgets import (
+    action_row,
+    as_plain,
+    page_title,
+    plain_label,
+    record_shortcuts,
+    record_table,
+)
 from models.database import Database
 
 #: Ids loaded with a new filter or sort: a screenful and then some.
@@ -248,7 +255,7 @@ class CertificatesPage(QWidget):
             Qt.SortOrder.DescendingOrder,
         )
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.message = QLabel()
+        self.message = plain_label()
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -423,7 +430,10 @@ class CertificatesPage(QWidget):
         answer = QMessageBox.question(
             self,
             "删除证书",
-            f"删除{row.trainee_name}的{row.cert_type}（{row.number}）？\n删除后可按 Ctrl+Z 撤销。",
+            as_plain(
+                f"删除{row.trainee_name}的{row.cert_type}（{row.number}）？\n"
+                "删除后可按 Ctrl+Z 撤销。"
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -28,7 +28,7 @@ from core.classes.status import ClassStatus
 from core.fields import ValidationFailed
 from gui.class_dialog import ClassDialog
 from gui.document_actions import export_class_roster, export_subsidy, generate_annex3
-from gui.widgets import action_row, page_title, record_table
+from gui.widgets import action_row, as_plain, page_title, plain_label, record_table
 from models.database import Database
 
 Index = QModelIndex | QPersistentModelIndex
@@ -135,7 +135,7 @@ class ClassesPage(QWidget):
                 width = max(metrics.horizontalAdvance(name), metrics.horizontalAdvance(widest))
                 header.resizeSection(column, width + 24)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.message = QLabel()
+        self.message = plain_label()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(actions)
@@ -238,7 +238,7 @@ class ClassesPage(QWidget):
         answer = QMessageBox.question(
             self,
             "删除培训班",
-            f"删除{draft}“{selected.name}”及其教学计划和学员名单？此操作不能撤销。",
+            as_plain(f"删除{draft}“{selected.name}”及其教学计划和学员名单？此操作不能撤销。"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -27,6 +27,7 @@ from core.fields import ValidationFailed
 from core.safety.environment_errors import describe_failure
 from core.trainees.search import TraineeQuery
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import as_plain
 from models.database import Database
 from reports.annex4 import TITLE as ANNEX4_TITLE
 from reports.output import WrittenDocument
@@ -84,7 +85,7 @@ def _confirm_personal_data(parent: QWidget | None, title: str, file: FullNumberF
     answer = QMessageBox.question(
         parent,
         title,
-        file.notice + "\n\n是否继续？",
+        as_plain(file.notice + "\n\n是否继续？"),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )
@@ -102,7 +103,7 @@ def _run(
     def done(written: WrittenDocument) -> None:
         _RUNNING.discard(task)
         if written.warnings:
-            QMessageBox.warning(parent, title, "\n".join(written.warnings))
+            QMessageBox.warning(parent, title, as_plain("\n".join(written.warnings)))
         show_document(written.path, print_it)
 
     def failed(exc: BaseException) -> None:
@@ -110,7 +111,7 @@ def _run(
         if isinstance(exc, Cancelled):
             return
         if isinstance(exc, ValidationFailed):
-            QMessageBox.warning(parent, title, f"无法生成{title}：\n{exc}")
+            QMessageBox.warning(parent, title, as_plain(f"无法生成{title}：\n{exc}"))
         else:
             QMessageBox.critical(parent, title, f"生成{title}失败：\n{describe_failure(exc)}")
 

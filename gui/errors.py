@@ -4,7 +4,8 @@ One ``sys.excepthook`` (and its thread twin) logs every uncaught exception and s
 naming the log file, rather than a silent failure or a vanished window: the clerk can mail
 the file to whoever helps. A known environment problem (full disk, read-only folder, database
 busy) gets its plain message instead of the word 错误 and a path. ID numbers and phones
-never reach the file: ``core.base.privacy`` masks every record before any handler sees it.
+never reach the file: its handler (``core.base.logfile``) masks every line it writes, and
+only the OS user can read it.
 """
 
 from __future__ import annotations
@@ -12,24 +13,17 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core.base.privacy import install_privacy_filter
+from core.base.logfile import log_to_file
 from core.safety.environment_errors import describe_failure, explain_environment_error
 from models.database import data_dir
 
 log = logging.getLogger("certdesk")
-
-LOG_NAME = "certdesk.log"
-#: Five files of 1 MB: weeks of ordinary use, small enough to mail.
-LOG_BYTES = 1_000_000
-LOG_BACKUPS = 4
-_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 
 
 def log_dir() -> Path:
@@ -37,23 +31,10 @@ def log_dir() -> Path:
 
 
 def setup_logging(folder: Path | None = None) -> Path:
-    """Log INFO and above to a rotating file in ``folder`` (the data folder's ``logs``).
-
-    Returns the file's path. Calling it again adds no second handler for the same file.
-    """
-    install_privacy_filter()
-    target = (folder or log_dir()) / LOG_NAME
-    target.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    for handler in root.handlers:
-        if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == target:
-            return target
-    handler = RotatingFileHandler(
-        target, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
-    )
-    handler.setFormatter(logging.Formatter(_FORMAT))
-    root.addHandler(handler)
+    """Log INFO and above, and Qt's own messages, to the rotating, masked, private file in
+    ``folder`` (the data folder's ``logs``); returns the file's path. Calling it again adds no
+    second handler for the same file."""
+    target = log_to_file(folder or log_dir())
     qInstallMessageHandler(_qt_message)
     return target
 
@@ -120,6 +101,7 @@ def message_box(exc: BaseException, log_path: Path) -> QMessageBox:
     """The dialog for ``exc``: an environment problem's own message, else the log's path."""
     problem = explain_environment_error(exc)
     box = QMessageBox(QApplication.activeWindow())
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it names files
     if problem is not None:
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("操作未完成")

@@ -28,6 +28,7 @@ from core.institution import ROLE_LABELS
 from core.packages.format import KINDS, Sender
 from core.packages.importer import DUPLICATE, ImportOutcome
 from core.packages.keys import PASSPHRASE_WARNING, KeyProblem, check_new_passphrase
+from gui.widgets import as_plain
 
 COUNT_COLUMNS = ("new", "updated", "deleted", "unchanged", "conflicts")
 COUNT_HEADERS = ("新增", "更新", "删除", "未变", "冲突")
@@ -63,6 +64,7 @@ def new_sender_box(
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("首次收到的发送机构")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the sender's name is the package's word
     box.setText(f"首次收到{sender.label}（{ROLE_LABELS.get(sender.role, sender.role)}）的数据包。")
     box.setInformativeText(
         f"它的签名密钥指纹是：\n\n    {sender.fingerprint}\n\n"
@@ -127,7 +129,7 @@ class ImportPreviewDialog(QDialog):
         )
         self.table.setItem(row, 4 + len(COUNT_COLUMNS), table_item(note))
         if note:
-            self.table.item(row, 4 + len(COUNT_COLUMNS)).setToolTip(note)
+            self.table.item(row, 4 + len(COUNT_COLUMNS)).setToolTip(as_plain(note))
 
     def importable(self) -> list[Path]:
         return [r.path for r in self._importable()]

@@ -54,6 +54,7 @@ from core.packages.importer import ImportOutcome
 from core.packages.keys import (
     KeyProblem,
     LocalKeys,
+    PublicIdentity,
     read_public_identity,
 )
 from core.packages.overview import InstitutionStatus
@@ -68,7 +69,7 @@ from gui.exchange_dialogs import (
     table_item,
 )
 from gui.tasks import Cancelled, Progress, Task, run_in_background
-from gui.widgets import page_title
+from gui.widgets import as_plain, page_title, plain_label
 from models.database import Database
 
 PACKAGE_FILTER = "持证通数据包 (*.certpkg)"
@@ -114,7 +115,7 @@ class ExchangePage(QWidget):
         layout = QVBoxLayout(self)
         heading = page_title("数据交换")
         layout.addWidget(heading)
-        self.identity = QLabel()
+        self.identity = plain_label()
         self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.identity)
         layout.addLayout(self._key_row())
@@ -136,7 +137,7 @@ class ExchangePage(QWidget):
     def _send_box(self) -> QGroupBox:
         self.send_box = QGroupBox("报送数据包")
         send = QVBoxLayout(self.send_box)
-        self.recipient_label = QLabel()
+        self.recipient_label = plain_label()
         self.recipient_label.setWordWrap(True)
         send.addWidget(self.recipient_label)
         row = QHBoxLayout()
@@ -150,7 +151,7 @@ class ExchangePage(QWidget):
         row.addWidget(self.export_button)
         row.addStretch(1)
         send.addLayout(row)
-        self.export_result = QLabel()
+        self.export_result = plain_label()
         self.export_result.setWordWrap(True)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         send.addWidget(self.export_result)
@@ -163,7 +164,7 @@ class ExchangePage(QWidget):
         self.import_button = QPushButton("导入数据包…")
         self.import_button.clicked.connect(self._import_clicked)
         row.addWidget(self.import_button)
-        self.import_result = QLabel()
+        self.import_result = plain_label()
         row.addWidget(self.import_result, 1)
         self.audit_origins_button = QPushButton("检查记录来源…")
         self.audit_origins_button.setToolTip(
@@ -327,7 +328,7 @@ class ExchangePage(QWidget):
         try:
             create_keys(self.database, keys, passphrase)
         except KeyProblem as exc:
-            QMessageBox.warning(self, "无法生成密钥", str(exc))
+            QMessageBox.warning(self, "无法生成密钥", as_plain(str(exc)))
             return
         self._passphrase = passphrase
         self.refresh()
@@ -343,20 +344,34 @@ class ExchangePage(QWidget):
             self.export_public_key(Path(path))
 
     def export_public_key(self, path: Path) -> None:
+        """Off the GUI thread: signing the file checks the passphrase, which may have to wait
+        after wrong ones (application.exchange.PassphraseAttempts)."""
         keys = self.keys()
         if keys is None or not self._unlock_ready():
             return
-        try:
-            identity = export_public_key(self.database, keys, path)
-        except (KeyProblem, OSError) as exc:
-            self._forget_passphrase()
-            QMessageBox.warning(self, "无法导出公钥", str(exc))
-            return
+        self._task = run_in_background(
+            self,
+            "正在导出公钥",
+            lambda _progress: export_public_key(self.database, keys, path),
+            lambda identity: self._public_key_exported(path, identity),
+            self._public_key_failed,
+            writes=True,
+        )
+
+    def _public_key_exported(self, path: Path, identity: PublicIdentity) -> None:
         QMessageBox.information(
             self,
             "已导出公钥",
-            f"已写入 {path}\n\n本机构指纹：{identity.fingerprint}\n请对方导入后与此电话核对。",
+            as_plain(
+                f"已写入 {path}\n\n本机构指纹：{identity.fingerprint}\n请对方导入后与此电话核对。"
+            ),
         )
+
+    def _public_key_failed(self, error: BaseException) -> None:
+        if not isinstance(error, (KeyProblem, OSError)):
+            raise error
+        self._forget_passphrase()
+        QMessageBox.warning(self, "无法导出公钥", as_plain(str(error)))
 
     def _trust_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "导入上级公钥", "", KEY_FILTER)
@@ -371,20 +386,22 @@ class ExchangePage(QWidget):
         try:
             identity = read_public_identity(path)
         except KeyProblem as exc:
-            QMessageBox.warning(self, "无法导入公钥", str(exc))
+            QMessageBox.warning(self, "无法导入公钥", as_plain(str(exc)))
             return False
         answer = QMessageBox.question(
             self,
             "核对指纹",
-            f"{identity.name}（{identity.uscc}）\n\n指纹：{identity.fingerprint}\n\n"
-            "请打电话与对方核对这串数字。一致才点“是”：信任该公钥。",
+            as_plain(
+                f"{identity.name}（{identity.uscc}）\n\n指纹：{identity.fingerprint}\n\n"
+                "请打电话与对方核对这串数字。一致才点“是”：信任该公钥。"
+            ),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
             trust_key_file(self.database, identity)
         except KeyProblem as exc:
-            QMessageBox.warning(self, "无法导入公钥", str(exc))
+            QMessageBox.warning(self, "无法导入公钥", as_plain(str(exc)))
             return False
         self.refresh()
         return True
@@ -459,7 +476,7 @@ class ExchangePage(QWidget):
         if isinstance(error, KeyProblem):
             self._forget_passphrase()
         if isinstance(error, (PackageError, KeyProblem)):
-            QMessageBox.warning(self, "未完成", str(error))
+            QMessageBox.warning(self, "未完成", as_plain(str(error)))
             return
         raise error
 
@@ -535,14 +552,14 @@ class ExchangePage(QWidget):
             QMessageBox.warning(
                 self,
                 "部分数据包未导入",
-                "\n\n".join(f"{r.path.name}：{r.reason}" for r in refused),
+                as_plain("\n\n".join(f"{r.path.name}：{r.reason}" for r in refused)),
             )
 
     def show_origin_audit(self) -> None:
         try:
             findings = audit_record_origins(self.database)
         except PackageError as exc:
-            QMessageBox.warning(self, "无法检查", str(exc))
+            QMessageBox.warning(self, "无法检查", as_plain(str(exc)))
             return
         if not findings:
             QMessageBox.information(
@@ -552,7 +569,9 @@ class ExchangePage(QWidget):
         QMessageBox.warning(
             self,
             "检查记录来源",
-            f"发现 {len(findings)} 处问题：\n\n" + "\n\n".join(f.message for f in findings),
+            as_plain(
+                f"发现 {len(findings)} 处问题：\n\n" + "\n\n".join(f.message for f in findings)
+            ),
         )
 
     # ---- conflicts ---------------------------------------------------------------------------
@@ -566,4 +585,4 @@ class ExchangePage(QWidget):
         problems = resolve_conflicts(self.database, conflict_ids, take_incoming)
         self.refresh()
         if problems:
-            QMessageBox.warning(self, "部分冲突未处理", "\n".join(problems))
+            QMessageBox.warning(self, "部分冲突未处理", as_plain("\n".join(problems)))

@@ -34,6 +34,7 @@ from application.importing import ImportFile
 from core.importing import Kind, field_specs
 from core.importing.header import HEADER_SCAN_ROWS
 from gui.import_models import column_choices, message_label, sample_text
+from gui.widgets import plain_label
 
 #: What the file dialogs accept.
 FILE_FILTER = "电子表格 (*.xlsx *.xlsm *.xls *.csv *.txt *.tsv);;所有文件 (*)"
@@ -86,7 +87,7 @@ class MappingPage(QWidget):
 
     def _build_file_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.file_label = QLabel("请选择文件，或把文件拖到这里（.xlsx、.xls、.csv）")
+        self.file_label = plain_label("请选择文件，或把文件拖到这里（.xlsx、.xls、.csv）")
         self.file_label.setWordWrap(True)
         choose = QPushButton("选择文件…")
         choose.clicked.connect(self._choose_file)

@@ -25,6 +25,7 @@ from core.importing.header import HEADER_SCAN_ROWS, column_letter
 from core.importing.reader import Cell
 from core.importing.rows import cell_as_text
 from core.trainees.certificates import display_number
+from gui.widgets import plain_label
 
 _STATUS_COLOURS = {
     RowStatus.INVALID: QColor("#fde2e1"),
@@ -90,7 +91,7 @@ def sample_text(cell: Cell) -> str:
 
 def message_label() -> QLabel:
     """A wrapped line in the refusal colour, empty until there is something to say."""
-    label = QLabel()
+    label = plain_label()  # it quotes the file's cells and column names
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {ERROR_COLOUR.name()}")
     return label

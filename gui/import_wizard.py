@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -52,6 +51,7 @@ from core.safety.environment_errors import describe_failure
 from gui.import_mapping_page import FILE_FILTER, MappingPage
 from gui.import_preview_page import PreviewPage, ask_report_path
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import plain_label
 from models.database import Database
 from reports.output import WrittenDocument
 
@@ -120,7 +120,7 @@ class ImportWizard(QDialog):
     def _build_done_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.done_label = QLabel()
+        self.done_label = plain_label()
         self.done_label.setWordWrap(True)
         self.done_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addStretch(1)

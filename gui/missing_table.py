@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -31,6 +30,7 @@ from core.fields import ValidationFailed
 from core.progress import MISSING_GROUPS, GroupCount, MissingScope
 from gui.progress_panels import EXCEL_FILTER, Cell, TablePanel, ask_save_path, report_failure
 from gui.tasks import Cancelled, Progress, Task, run_in_background
+from gui.widgets import plain_label
 from models.database import Database
 from reports.output import WrittenDocument
 
@@ -134,7 +134,7 @@ class MissingPanel(QWidget):
         for key, label in MISSING_GROUPS.items():
             self.group_by.addItem(f"按{label}", key)
         self.group_by.currentIndexChanged.connect(self._show_groups)
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.reveal = QCheckBox("导出完整身份证号和手机号")
         self.reveal.setToolTip("默认导出打码的号码；需要联系学生时再勾选（敏感个人信息）")
         self.export_button = QPushButton("导出 Excel…")

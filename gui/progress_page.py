@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -32,7 +31,7 @@ from core.progress import DEFAULT_STALE_DAYS, SchoolProgress
 from gui.bureau_dashboard import BureauDashboard
 from gui.school_dashboard import SchoolDashboard
 from gui.tasks import Cancelled, Progress, Task, run_in_background
-from gui.widgets import page_title
+from gui.widgets import page_title, plain_label
 from models.database import Database
 
 
@@ -45,7 +44,7 @@ class InstitutionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("机构进度")
         self.resize(1000, 700)
-        self.title = QLabel("正在统计…")
+        self.title = plain_label("正在统计…")
         self.title.setStyleSheet("font-size: 16px; font-weight: bold;")
         self.dashboard = SchoolDashboard(database)
         buttons = QDialogButtonBox()
@@ -97,7 +96,7 @@ class ProgressPage(QWidget):
 
         self.title = page_title("进度")
         self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        self.status = QLabel()
+        self.status = plain_label()
         self.refresh_button = QPushButton("刷新（F5）")
         self.refresh_button.clicked.connect(self.refresh)
         shortcut = QShortcut(QKeySequence(Qt.Key.Key_F5), self)
@@ -108,7 +107,7 @@ class ProgressPage(QWidget):
         header.addWidget(self.status, 1)
         header.addWidget(self.refresh_button)
 
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.school = SchoolDashboard(database)

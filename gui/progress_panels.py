@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from application import documents
 from core.fields import ValidationFailed
 from gui.charts import EXPORT_FORMATS, STATUS_COLOURS, Chart, export_chart
+from gui.widgets import as_plain
 
 #: Role holding the value a column sorts by (numbers for numeric columns).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -76,7 +77,7 @@ def scrolling(content: QWidget) -> QScrollArea:
 
 
 def report_failure(parent: QWidget, exc: Exception) -> None:
-    QMessageBox.warning(parent, "导出失败", str(exc))
+    QMessageBox.warning(parent, "导出失败", as_plain(str(exc)))
 
 
 @dataclass(frozen=True)

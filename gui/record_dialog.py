@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.fields import FieldError
+from gui.widgets import plain_label
 
 INVALID_STYLE = "border: 1px solid #c62828;"
 MESSAGE_STYLE = "color: #c62828;"
@@ -32,7 +33,7 @@ MESSAGE_STYLE = "color: #c62828;"
 
 def error_label() -> QLabel:
     """A red message line, hidden while it has nothing to say."""
-    label = QLabel()
+    label = plain_label()  # a refusal may quote a stored name (the holder of an ID number)
     label.setStyleSheet(MESSAGE_STYLE)
     label.setWordWrap(True)
     label.hide()

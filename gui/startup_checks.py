@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from application.safety import record_restore
@@ -37,6 +37,7 @@ from core.safety.restore import (
     sqlite_file,
 )
 from gui.tasks import Task, run_in_background
+from gui.widgets import as_plain
 from models.backup import backup_dir_for
 from models.database import Database
 
@@ -72,7 +73,7 @@ def _take_lock(parent: QWidget | None, db_path: Path, guard: StartupGuard) -> bo
     try:
         lock.acquire()
     except InstanceLocked as exc:
-        QMessageBox.warning(parent, "持证通已在运行", str(exc))
+        QMessageBox.warning(parent, "持证通已在运行", as_plain(str(exc)))
         return False
     guard.lock = lock
     return True
@@ -84,6 +85,7 @@ def _offer_backup(parent: QWidget | None, db_path: Path, health: Health) -> Path
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("数据库已损坏")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it names files
     box.setText(damaged_message(db_path, health, backup))
     box.setInformativeText(
         "损坏的文件不会被删除，会改名保存在原处。"
@@ -117,7 +119,7 @@ def _repair(parent: QWidget | None, db_path: Path, health: Health, guard: Startu
         try:
             guard.restored = replace_damaged_database(db_path, source)
         except RestoreRefused as exc:
-            QMessageBox.warning(parent, "不能用这个文件恢复", str(exc))
+            QMessageBox.warning(parent, "不能用这个文件恢复", as_plain(str(exc)))
             continue
         guard.notices.append(
             f"已从 {guard.restored.candidate.taken_at:%Y-%m-%d %H:%M} 的备份恢复；"

@@ -23,6 +23,7 @@ from application.trainees import find_trainees
 from core.identity.idcard import mask_id_number
 from core.identity.phone import mask_phone
 from core.trainees.search import TraineeHit
+from gui.widgets import as_plain
 from models.database import Database
 
 #: Long enough to skip the queries for the first letters of a name typed at speed.
@@ -89,7 +90,7 @@ class TraineePicker(QWidget):
         for hit in self._hits:
             item = QListWidgetItem(describe(hit))
             item.setData(Qt.ItemDataRole.UserRole, hit.id)
-            item.setToolTip(where_from(hit))
+            item.setToolTip(as_plain(where_from(hit)))
             self.results.addItem(item)
         if self._hits:
             self.results.setCurrentRow(0)

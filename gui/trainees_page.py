@@ -45,7 +45,14 @@ from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wiz
 from gui.trainee_dialog import JUMP_TO_EXISTING, TraineeDialog
 from gui.trainee_picker import SEARCH_DELAY_MS
 from gui.trainee_table import COLUMNS, TraineeTableModel
-from gui.widgets import action_row, page_title, record_shortcuts, record_table
+from gui.widgets import (
+    action_row,
+    as_plain,
+    page_title,
+    plain_label,
+    record_shortcuts,
+    record_table,
+)
 from models.database import Database
 
 CERTIFICATE_HEADERS = ("证书类型", "职业（工种）", "等级", "证书编号", "发证日期", "计入附件1")
@@ -82,7 +89,7 @@ class TraineeDetailPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.heading = QLabel("选择一名学员查看其证书和培训班")
+        self.heading = plain_label("选择一名学员查看其证书和培训班")
         self.certificates = _small_table(CERTIFICATE_HEADERS)
         self.classes = _small_table(CLASS_HEADERS)
         self.tabs = QTabWidget()
@@ -190,7 +197,7 @@ class TraineesPage(QWidget):
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.message = QLabel()
+        self.message = plain_label()
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -389,7 +396,7 @@ class TraineesPage(QWidget):
         try:
             snapshot = trainees.delete_trainees(self.database, ids)
         except ValidationFailed as refused:
-            QMessageBox.warning(self, "无法删除", str(refused))
+            QMessageBox.warning(self, "无法删除", as_plain(str(refused)))
             return
         self._deleted.append(snapshot)
         shown = "、".join(snapshot.names[:3]) + ("等" if snapshot.count > 3 else "")
@@ -417,7 +424,7 @@ class TraineesPage(QWidget):
         answer = QMessageBox.question(
             self,
             "删除学员",
-            text,
+            as_plain(text),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

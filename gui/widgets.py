@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6 import QtGui
 from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -24,6 +25,27 @@ from PySide6.QtWidgets import (
 )
 
 from core import reference
+
+# --- Text from outside ----------------------------------------------------------------------
+#
+# Qt guesses whether a label's, a message box's or a tooltip's text is rich text (AutoText: a
+# tag such as "<b>" near the start is enough), so a school named "<b>甲</b>中学" in a package,
+# a spreadsheet cell or a file name would be shown bold, or as a link or an image. Text that
+# holds such values is shown as written, by one of these two.
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that shows its text exactly as it is, never as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
+def as_plain(text: str) -> str:
+    """``text`` for a place that guesses (QMessageBox's static helpers, a tooltip): as it is
+    when Qt would show it so, else as HTML that shows exactly those characters."""
+    return QtGui.Qt.convertFromPlainText(text) if QtGui.Qt.mightBeRichText(text) else text
+
 
 # --- Masked numbers -------------------------------------------------------------------------
 

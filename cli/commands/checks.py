@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from cli.context import Context, print_json
+from cli.terminal import print_row, printable
 from core.identity.idcard import check_id_number
 from core.identity.uscc import check_uscc
 
@@ -29,11 +30,11 @@ def _report(results: list[dict[str, Any]], as_json: bool, columns: tuple[str, ..
     else:
         for result in results:
             if result["ok"]:
-                print("\t".join(str(result[c] or "") for c in columns))
+                print_row(*(result[c] or "" for c in columns))
                 for warning in result["warnings"]:
-                    sys.stderr.write(f"{result['input']}: 警告：{warning}\n")
+                    sys.stderr.write(f"{printable(result['input'])}: 警告：{warning}\n")
             else:
-                sys.stderr.write(f"{result['input']}: {'；'.join(result['errors'])}\n")
+                sys.stderr.write(f"{printable(result['input'])}: {'；'.join(result['errors'])}\n")
     return 0 if all(r["ok"] for r in results) else 1
 
 

@@ -28,7 +28,8 @@ from application.classes import (
     show_class,
     trainees_by_id_number,
 )
-from cli.context import CliError, Context, print_json
+from cli.context import CliError, Context, print_json, refusal
+from cli.terminal import print_row, printable
 from core import reference
 from core.classes.checks import LABELS, ClassFields, plan_total
 from core.classes.records import (
@@ -196,7 +197,7 @@ def _roster_options(p: argparse.ArgumentParser) -> None:
 
 
 def _refuse(errors: Sequence[FieldError]) -> CliError:
-    return CliError(str(ValidationFailed(list(errors))))
+    return refusal(ValidationFailed(list(errors)))
 
 
 def _field_error(field: str, message: str) -> FieldError:
@@ -292,7 +293,7 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
 
 
 def _trainees(ctx: Context, numbers: Sequence[str]) -> dict[str, int]:
@@ -305,7 +306,8 @@ def _trainees(ctx: Context, numbers: Sequence[str]) -> dict[str, int]:
 def _summary_line(verb: str, detail: ClassDetail) -> str:
     counts = detail.counts()
     return (
-        f"已{verb}培训班“{detail.fields.name}”（{detail.status}）：教学计划 {len(detail.plan)} 个"
+        f"已{verb}培训班“{printable(detail.fields.name)}”（{detail.status}）："
+        f"教学计划 {len(detail.plan)} 个"
         f"模块，名单 {counts['enrolled']} 人"
     )
 
@@ -458,15 +460,19 @@ def show_one(args: argparse.Namespace, ctx: Context) -> int:
         ("total_hours", "total_hours"),
         ("subsidy_per_person", "subsidy_per_person"),
     ):
-        print(f"{LABELS[field]}：{data[key]}")
+        print(f"{LABELS[field]}：{printable(data[key])}")
     total = plan_total((i.theory_hours, i.practice_hours) for i in detail.plan)
     print(f"教学计划：{len(detail.plan)} 个模块，合计 {total} 课时")
     if detail.plan:
         print("序号\t" + "\t".join(PLAN_LABELS.values()))
         for row, item in enumerate(detail.plan, start=1):
-            print(
-                f"{row}\t{item.module}\t{item.content}\t{item.theory_hours}\t"
-                f"{item.practice_hours}\t{item.teacher}"
+            print_row(
+                row,
+                item.module,
+                item.content,
+                item.theory_hours,
+                item.practice_hours,
+                item.teacher,
             )
     counts = detail.counts()
     print(
@@ -487,7 +493,7 @@ def show_roster(args: argparse.Namespace, ctx: Context) -> int:
     for row, r in enumerate(detail.roster, start=1):
         marks = ["是" if m else "否" for m in (r.voucher_issued, r.voucher_verified, r.completed)]
         done = f"{r.completion_date:%Y-%m-%d}" if r.completion_date else ""
-        print("\t".join([str(row), r.name, r.gender, r.id_number, r.phone, *marks, done]))
+        print_row(row, r.name, r.gender, r.id_number, r.phone, *marks, done)
     return 0
 
 
@@ -495,14 +501,14 @@ def step_status(args: argparse.Namespace, ctx: Context) -> int:
     target = _run(lambda: parse_status(args.status))
     database = ctx.database()
     detail = _run(lambda: change_status(database, args.class_id, target))
-    print(f"已将培训班“{detail.fields.name}”的状态改为“{detail.status}”")
+    print(f"已将培训班“{printable(detail.fields.name)}”的状态改为“{detail.status}”")
     return 0
 
 
 def delete_one(args: argparse.Namespace, ctx: Context) -> int:
     database = ctx.database()
     name = _run(lambda: delete_class(database, args.class_id))
-    print(f"已删除培训班“{name}”")
+    print(f"已删除培训班“{printable(name)}”")
     return 0
 
 
@@ -528,9 +534,14 @@ def list_all(args: argparse.Namespace, ctx: Context) -> int:
     print("编号\t名称\t对接产业\t开班日期\t结业日期\t人数\t结业\t状态")
     for row in rows:
         industry = reference.find_industry(str(row["industry"]))
-        print(
-            f"{row['id']}\t{row['name']}\t{industry.name if industry else row['industry']}\t"
-            f"{row['start_date']}\t{row['end_date']}\t{row['headcount']}\t{row['completed']}\t"
-            f"{row['status']}"
+        print_row(
+            row["id"],
+            row["name"],
+            industry.name if industry else row["industry"],
+            row["start_date"],
+            row["end_date"],
+            row["headcount"],
+            row["completed"],
+            row["status"],
         )
     return 0

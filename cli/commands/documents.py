@@ -18,6 +18,7 @@ from pathlib import Path
 from application import documents
 from cli.commands.importing import refusals
 from cli.context import CliError, Context, announce_full_numbers
+from cli.terminal import printable
 from reports.output import WrittenDocument
 
 
@@ -50,13 +51,13 @@ def register_exports(kinds: argparse._SubParsersAction) -> None:
 def check_suffix(path: Path, *allowed: str) -> None:
     """Refuse before anything is read: the file's kind follows from its suffix."""
     if path.suffix.lower() not in allowed:
-        raise CliError(f"输出文件应为 {' 或 '.join(allowed)} 文件：{path}")
+        raise CliError(f"输出文件应为 {' 或 '.join(allowed)} 文件：{printable(path)}")
 
 
 def _report(written: WrittenDocument) -> int:
     for warning in written.warnings:
-        sys.stderr.write(f"警告：{warning}\n")
-    print(written.path)
+        sys.stderr.write(f"警告：{printable(warning)}\n")
+    print(printable(written.path))
     return 0
 
 

@@ -17,6 +17,7 @@ from application import documents, progress
 from cli.commands import documents as document_kinds
 from cli.commands.importing import refusals
 from cli.context import Context, announce_full_numbers
+from cli.terminal import printable
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 
@@ -65,7 +66,7 @@ def export_class_roster(args: argparse.Namespace, ctx: Context) -> int:
         database = ctx.database()
         announce_full_numbers(documents.describe_class_roster(database, args.class_id))
         written = documents.write_class_roster(database, args.class_id, args.out)
-    print(written.path)
+    print(printable(written.path))
     return 0
 
 
@@ -74,7 +75,7 @@ def export_trainees(args: argparse.Namespace, ctx: Context) -> int:
         database = ctx.database()
         announce_full_numbers(documents.describe_trainee_list(database))
         written = documents.write_trainee_list(database, args.out)
-    print(written.path)
+    print(printable(written.path))
     return 0
 
 
@@ -86,5 +87,5 @@ def export_missing(args: argparse.Namespace, ctx: Context) -> int:
         if args.full:
             announce_full_numbers(documents.describe_missing_list(database, scope))
         written = documents.write_missing_list(database, scope, args.out, full=args.full)
-    print(written.path)
+    print(printable(written.path))
     return 0

@@ -23,7 +23,8 @@ from application.importing import (
     read_import_file,
     write_error_report,
 )
-from cli.context import CliError, Context, announce_full_numbers
+from cli.context import CliError, Context, announce_full_numbers, refusal
+from cli.terminal import printable
 from core.fields import ValidationFailed
 from core.importing import ImportPreview, ImportRefused
 from models.database import Database
@@ -76,15 +77,16 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except (ImportRefused, ValidationFailed) as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
 
 
 def _list_rows(preview: ImportPreview[Any]) -> None:
     for row in preview.rows:
         for line in row.error_lines():
-            sys.stderr.write(f"{line}\n")
+            sys.stderr.write(f"{printable(line)}\n")
         for issue in row.warnings:
-            sys.stderr.write(f"第{row.line}行 {issue.column}: 警告：{issue.message}\n")
+            warning = f"{printable(issue.column)}: 警告：{printable(issue.message)}"
+            sys.stderr.write(f"第{row.line}行 {warning}\n")
 
 
 def _refuse_or_report(
@@ -100,7 +102,7 @@ def _refuse_or_report(
     if args.report is not None and invalid:
         announce_full_numbers(error_report_file(preview))
         write_error_report(database, preview, args.report)
-        sys.stderr.write(f"错误报告已写入：{args.report}\n")
+        sys.stderr.write(f"错误报告已写入：{printable(args.report)}\n")
     if invalid and not args.skip_invalid:
         raise CliError(
             f"共{invalid}行有误，未导入任何数据"

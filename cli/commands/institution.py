@@ -15,7 +15,8 @@ from application.institution import (
     register_institution,
     show_institution,
 )
-from cli.context import CliError, Context, print_json
+from cli.context import CliError, Context, print_json, refusal
+from cli.terminal import printable
 from core import reference
 from core.fields import ValidationFailed
 from core.institution import PROFILE_LABELS, Occupation, Profile
@@ -100,10 +101,10 @@ def init_institution(args: argparse.Namespace, ctx: Context) -> int:
     try:
         saved = register_institution(ctx.database(), profile)
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     for warning in saved.warnings:
-        sys.stderr.write(f"警告：{warning}\n")
-    print(f"已登记本机构：{saved.name}（{saved.uscc}）")
+        sys.stderr.write(f"警告：{printable(warning)}\n")
+    print(f"已登记本机构：{printable(saved.name)}（{saved.uscc}）")
     return 0
 
 
@@ -111,7 +112,7 @@ def fill_demo(args: argparse.Namespace, ctx: Context) -> int:
     try:
         summary = create_demo(ctx.database(), trainees=args.trainees)
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     print(
         f"已生成演示数据：{summary.institution}，学员 {summary.trainees} 人，"
         f"证书 {summary.certificates} 本，培训班 {summary.classes} 个"
@@ -139,8 +140,8 @@ def show_institution_command(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for key, label in PROFILE_LABELS.items():
         value = data.get(key)
-        print(f"{label}：{'' if value is None else value}")
-    print("可培训工种：" + "、".join(o.name for o in details.occupations))
+        print(f"{label}：{'' if value is None else printable(value)}")
+    print("可培训工种：" + "、".join(printable(o.name) for o in details.occupations))
     print("对接产业：" + "、".join(details.industry_codes))
     return 0
 
@@ -150,7 +151,7 @@ def _industry_codes(texts: list[str]) -> list[str]:
     for text in texts:
         industry = reference.find_industry(text)
         if industry is None:
-            raise CliError(f"对接产业: 不认识“{text}”（可用代码、简称或全称）")
+            raise CliError(f"对接产业: 不认识“{printable(text)}”（可用代码、简称或全称）")
         codes.append(industry.code)
     return codes
 
@@ -185,8 +186,8 @@ def edit_institution_command(args: argparse.Namespace, ctx: Context) -> int:
     try:
         saved = edit_institution(ctx.database(), edit)
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     for warning in saved.warnings:
-        sys.stderr.write(f"警告：{warning}\n")
-    print(f"已保存本机构信息：{saved.name}（{saved.uscc}）")
+        sys.stderr.write(f"警告：{printable(warning)}\n")
+    print(f"已保存本机构信息：{printable(saved.name)}（{saved.uscc}）")
     return 0

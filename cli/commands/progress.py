@@ -13,7 +13,8 @@ from typing import Any
 
 from application.progress import progress_snapshot
 from cli.arguments import iso_date
-from cli.context import CliError, Context, print_json
+from cli.context import CliError, Context, print_json, refusal
+from cli.terminal import print_row, printable
 from core.fields import ValidationFailed
 from core.progress import (
     DEFAULT_STALE_DAYS,
@@ -60,7 +61,7 @@ def show_progress(args: argparse.Namespace, ctx: Context) -> int:
     try:
         snapshot = progress_snapshot(ctx.database(), today, args.stale_days)
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     progress, groups = snapshot.progress, snapshot.groups
     if isinstance(progress, SchoolProgress):
         if args.json:
@@ -260,7 +261,7 @@ def _percent(rate: float | None) -> str:
 
 def _print_school(progress: SchoolProgress, groups: dict[str, tuple[GroupCount, ...]]) -> None:
     cert = progress.certificates
-    print(f"{progress.institution.name}　统计日期 {progress.today:%Y-%m-%d}")
+    print(f"{printable(progress.institution.name)}　统计日期 {progress.today:%Y-%m-%d}")
     print(
         f"\n取证（{cert.level}，{progress.year}届毕业生）：{cert.basis} {cert.target}，"
         f"已取证 {cert.achieved}，完成率 {_percent(cert.rate)}（{STATUS_LABELS[cert.status]}）"
@@ -280,7 +281,9 @@ def _print_school(progress: SchoolProgress, groups: dict[str, tuple[GroupCount, 
     for by, label in MISSING_GROUPS.items():
         lacking = [g for g in groups.get(by, ()) if g.missing]
         if lacking:
-            listed = "，".join(f"{g.name or '（未填）'} {g.missing}" for g in lacking[:10])
+            listed = "，".join(
+                f"{printable(g.name or '（未填）')} {g.missing}" for g in lacking[:10]
+            )
             print(f"按{label}还差：{listed}")
     training = progress.training
     commitment = "未填写培训规模" if training.commitment is None else f"{training.commitment} 人"
@@ -292,20 +295,20 @@ def _print_school(progress: SchoolProgress, groups: dict[str, tuple[GroupCount, 
         required = "—" if m.required is None else m.required
         print(f"  {m.label}：应 {required}，实 {m.achieved}（{m.state_label}）")
     for c in training.late_classes:
-        print(f"  ！{c.name} 结业日期 {c.end_date:%Y-%m-%d} 晚于最后节点")
+        print(f"  ！{printable(c.name)} 结业日期 {c.end_date:%Y-%m-%d} 晚于最后节点")
     subsidy = progress.subsidy
     print(f"\n培训补贴（每人不超过 {subsidy.cap:,} 元）：")
     for r in subsidy.rows:
         capped = "（超上限，按上限计）" if r.capped else ""
         print(
-            f"  {r.name}：结业 {r.completers} 人 × {r.per_person:,.0f} 元{capped}"
+            f"  {printable(r.name)}：结业 {r.completers} 人 × {r.per_person:,.0f} 元{capped}"
             f" = {r.amount:,.0f} 元"
         )
     print(f"  合计 {subsidy.total:,.0f} 元")
 
 
 def _print_bureau(progress: BureauProgress) -> None:
-    print(f"{progress.institution.name}　统计日期 {progress.today:%Y-%m-%d}")
+    print(f"{printable(progress.institution.name)}　统计日期 {progress.today:%Y-%m-%d}")
     for t in progress.totals:
         print(
             f"{t.label}：任务 {t.target:,}，已取证 {t.achieved:,}，"
@@ -315,12 +318,18 @@ def _print_bureau(progress: BureauProgress) -> None:
     print("\n机构（进度最慢的在前）：")
     print("机构\t统一社会信用代码\t等级\t任务\t依据\t已取证\t完成率\t状态")
     for i in progress.institutions:
-        print(
-            f"{i.name}\t{i.uscc}\t{i.level}\t{i.target}\t{i.basis}\t{i.achieved}\t"
-            f"{_percent(i.rate)}\t{STATUS_LABELS[i.status]}"
+        print_row(
+            i.name,
+            i.uscc,
+            i.level,
+            i.target,
+            i.basis,
+            i.achieved,
+            _percent(i.rate),
+            STATUS_LABELS[i.status],
         )
     if progress.stale:
         print(f"\n超过 {progress.stale_days} 天没有报送数据包的机构：")
         for i in progress.stale:
             when = f"{i.last_package_at:%Y-%m-%d}" if i.last_package_at else "从未报送"
-            print(f"{i.name}\t{i.uscc}\t最近数据包 {when}")
+            print_row(i.name, i.uscc, f"最近数据包 {when}")

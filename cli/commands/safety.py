@@ -8,7 +8,8 @@ from pathlib import Path
 
 from application import safety
 from cli.arguments import iso_date, positive_int
-from cli.context import CliError, Context, print_json
+from cli.context import CliError, Context, print_json, refusal
+from cli.terminal import print_row, printable
 from core.safety.audit import ACTIONS, ENTITY_LABELS, AuditFilter
 from core.safety.backups import BackupUnsupported, size_text
 from core.safety.instance_lock import InstanceLock, InstanceLocked
@@ -82,12 +83,12 @@ def backup_now(args: argparse.Namespace, ctx: Context) -> int:
     try:
         outcome = safety.back_up_now(database, to=args.to)
     except BackupUnsupported as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     for problem in outcome.problems:
-        sys.stderr.write(f"警告：{problem}\n")
+        sys.stderr.write(f"警告：{printable(problem)}\n")
     for copy in outcome.copies:
-        sys.stderr.write(f"已复制到第二备份位置：{copy}\n")
-    print(outcome.path)
+        sys.stderr.write(f"已复制到第二备份位置：{printable(copy)}\n")
+    print(printable(outcome.path))
     return 0
 
 
@@ -109,11 +110,11 @@ def show_backups(args: argparse.Namespace, ctx: Context) -> int:
         )
         return 0
     if not backups:
-        sys.stderr.write(f"还没有备份（备份文件夹：{listing.folder}）\n")
+        sys.stderr.write(f"还没有备份（备份文件夹：{printable(listing.folder)}）\n")
         return 0
     for b in backups:
         when = f"{b.taken_at:%Y-%m-%d %H:%M:%S}"
-        print(f"{when}\t{b.reason}\t{size_text(b.size)}\t{b.location}\t{b.path}")
+        print_row(when, b.reason, size_text(b.size), b.location, b.path)
     return 0
 
 
@@ -123,7 +124,8 @@ def _confirmed(candidate: BackupCandidate, yes: bool) -> bool:
     if not sys.stdin.isatty():
         raise CliError("恢复会替换当前全部数据，需要确认：请在终端中运行，或加 --yes。")
     sys.stderr.write(
-        f"将用以下备份替换当前数据库的全部内容（当前数据会先备份）：\n  {candidate.summary()}\n"
+        "将用以下备份替换当前数据库的全部内容（当前数据会先备份）：\n"
+        f"  {printable(candidate.summary())}\n"
     )
     sys.stderr.flush()
     answer = input(f"确认恢复请输入 {_CONFIRM} 并回车：").strip().lower()
@@ -135,7 +137,7 @@ def restore_from(args: argparse.Namespace, ctx: Context) -> int:
     try:
         candidate = inspect_backup(args.file)
     except RestoreRefused as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
     lock = InstanceLock(db_path)
     try:
         lock.acquire()
@@ -148,16 +150,16 @@ def restore_from(args: argparse.Namespace, ctx: Context) -> int:
         try:
             if database_health(db_path).ok:
                 result = safety.restore(ctx.database(), args.file)
-                previous = f"恢复前的数据已备份为 {result.previous}"
+                previous = f"恢复前的数据已备份为 {printable(result.previous)}"
             else:  # the file is put in place before the database may be opened
                 result = replace_damaged_database(db_path, args.file)
                 safety.record_restore(ctx.database(), result)
-                previous = f"损坏的数据库文件已改名保存为 {result.previous}"
+                previous = f"损坏的数据库文件已改名保存为 {printable(result.previous)}"
         except RestoreRefused as exc:
-            raise CliError(str(exc)) from exc
+            raise refusal(exc) from exc
     finally:
         lock.release()
-    print(f"已从备份恢复：{result.candidate.summary()}")
+    print(f"已从备份恢复：{printable(result.candidate.summary())}")
     print(previous)
     return 0
 
@@ -177,7 +179,5 @@ def show_audit(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for row in rows:
         text = "；".join(part for part in (row.detail, row.changes) if part)
-        print(
-            f"{row.at:%Y-%m-%d %H:%M:%S}\t{row.os_user}\t{row.action}\t{row.entity_label}\t{text}"
-        )
+        print_row(f"{row.at:%Y-%m-%d %H:%M:%S}", row.os_user, row.action, row.entity_label, text)
     return 0

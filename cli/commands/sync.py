@@ -32,7 +32,8 @@ from application.exchange import (
     trust_key_file,
     trusted_keys,
 )
-from cli.context import CliError, Context, announce_full_numbers, print_json
+from cli.context import CliError, Context, announce_full_numbers, print_json, refusal
+from cli.terminal import printable
 from core.institution import ROLE_LABELS
 from core.packages.format import KINDS, Manifest, PackageError, describe
 from core.packages.importer import DRY_RUN, DUPLICATE, ImportOutcome
@@ -119,6 +120,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=keys_trust)
 
 
+def _text(passphrase: str) -> str:
+    """The passphrase from the environment: bytes the system could not decode (kept as
+    surrogates) cannot be the UTF-8 text scrypt is given, and are refused here rather than
+    as an encoding traceback."""
+    if any("\ud800" <= ch <= "\udfff" for ch in passphrase):
+        raise CliError("口令含有无法识别的字节：请检查终端或环境变量的编码（应为 UTF-8）")
+    return passphrase
+
+
 def _terminal_passphrase(prompt: str) -> str:
     if not sys.stdin.isatty():
         raise CliError(
@@ -129,28 +139,30 @@ def _terminal_passphrase(prompt: str) -> str:
 
 
 def _ask_passphrase() -> str:
-    return os.environ.get(PASSPHRASE_ENV) or _terminal_passphrase("请输入本机构的密钥口令：")
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    return _text(from_env) if from_env else _terminal_passphrase("请输入本机构的密钥口令：")
 
 
 def _new_passphrase() -> str:
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env:
-        return from_env
+        return _text(from_env)
     first = _terminal_passphrase("请设置口令（至少 8 个字符）：")
     if _terminal_passphrase("请再输入一次口令：") != first:
         raise CliError("两次输入的口令不一致，未生成密钥")
     return first
 
 
+def _announce_wait(failures: int, delay: float) -> None:
+    sys.stderr.write(f"口令已连续错误 {failures} 次：等待 {delay:g} 秒后再核对……\n")
+    sys.stderr.flush()
+
+
 def _local_keys(database: Database, passphrase: PassphraseSource = _ask_passphrase) -> LocalKeys:
-    keys = installation_keys(database, passphrase)
+    keys = installation_keys(database, passphrase, _announce_wait)
     if keys is None:
         raise CliError("本机构尚未登记：请先运行 init")
     return keys
-
-
-def _refusal(exc: Exception) -> CliError:
-    return CliError(str(exc))
 
 
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
@@ -163,16 +175,18 @@ def export_command(args: argparse.Namespace, ctx: Context) -> int:
             database, keys, args.out, full=args.full, unencrypted=args.unencrypted
         )
     except (PackageError, KeyProblem) as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     manifest = result.manifest
-    print(f"已导出{describe(manifest)}")
+    print(f"已导出{printable(describe(manifest))}")
     print(f"记录：{_record_counts(manifest)}")
     if manifest.sealing is None:
         print("注意：该数据包未加密，请通过安全途径传递")
     else:
-        print(f"已加密给：{manifest.sealing.recipient_name}（{manifest.sealing.recipient_uscc}）")
+        sealing = manifest.sealing
+        to = f"{printable(sealing.recipient_name)}（{printable(sealing.recipient_uscc)}）"
+        print(f"已加密给：{to}")
     print(f"本机构签名密钥指纹：{manifest.sender.fingerprint}")
-    print(result.path)
+    print(printable(result.path))
     return 0
 
 
@@ -190,13 +204,13 @@ def _counts_line(label: str, counts: dict[str, int]) -> str:
 
 
 def _print_outcome(outcome: ImportOutcome) -> None:
-    print(f"{outcome.path.name}：{describe(outcome.manifest)}")
+    print(f"{printable(outcome.path.name)}：{printable(describe(outcome.manifest))}")
     print(f"  发送机构签名密钥指纹：{outcome.manifest.sender.fingerprint}")
     if outcome.status == DUPLICATE:
         print(f"  已导入（{outcome.duplicate_imported_at}），未做改动")
         return
     for notice in outcome.notices:
-        print(f"  提示：{notice}")
+        print(f"  提示：{printable(notice)}")
     for table, counts in outcome.counts.items():
         values = counts.as_dict()
         if any(values.values()):
@@ -241,11 +255,14 @@ def import_command(args: argparse.Namespace, ctx: Context) -> int:
             accept_new=ANY_NEW_KEY if args.accept_new else frozenset(),
         )
     except KeyProblem as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     results: list[dict[str, Any]] = []
     for result in checked:
         if isinstance(result, Refusal):
-            sys.stderr.write(f"{result.path.name}：拒绝导入：{result.reason}。数据库未做改动\n")
+            sys.stderr.write(
+                f"{printable(result.path.name)}：拒绝导入：{printable(result.reason)}。"
+                "数据库未做改动\n"
+            )
             results.append({"file": str(result.path), "status": "refused", "reason": result.reason})
         elif args.json:
             results.append(_outcome_json(result))
@@ -271,8 +288,8 @@ def status_command(args: argparse.Namespace, ctx: Context) -> int:
             else "未直接收到数据包"
         )
         print(
-            f"{row.name}\t{row.uscc}\t{last}\t学员 {row.trainees}\t证书 {row.certificates}"
-            f"\t培训班 {row.classes}\t待处理冲突 {row.open_conflicts}"
+            f"{printable(row.name)}\t{printable(row.uscc)}\t{last}\t学员 {row.trainees}"
+            f"\t证书 {row.certificates}\t培训班 {row.classes}\t待处理冲突 {row.open_conflicts}"
         )
     return 0
 
@@ -286,8 +303,8 @@ def conflicts_command(args: argparse.Namespace, ctx: Context) -> int:
         print("没有待处理的冲突")
     for row in rows:
         print(
-            f"{row.id}\t{row.label}\t{row.summary}\t{row.reason}\t"
-            f"来自 {row.sender} 第{row.sequence}号数据包"
+            f"{row.id}\t{printable(row.label)}\t{printable(row.summary)}\t{printable(row.reason)}"
+            f"\t来自 {printable(row.sender)} 第{row.sequence}号数据包"
         )
     return 0
 
@@ -305,14 +322,14 @@ def audit_origins_command(args: argparse.Namespace, ctx: Context) -> int:
     try:
         findings = audit_record_origins(ctx.database())
     except PackageError as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     if args.json:
         print_json([asdict(finding) for finding in findings])
     elif not findings:
         print("未发现问题：每条记录都来自有权报送它的机构")
     else:
         for finding in findings:
-            print(finding.message)
+            print(printable(finding.message))
         print(f"共发现 {len(findings)} 处问题", file=sys.stderr)
     return 1 if findings else 0
 
@@ -325,7 +342,9 @@ def shared_command(args: argparse.Namespace, ctx: Context) -> int:
     if not people:
         print("没有在多所学校登记的同一身份证号")
     for person in people:
-        print(f"{person.masked_id}\t{'、'.join(person.names)}\t{'；'.join(person.schools)}")
+        names = "、".join(printable(name) for name in person.names)
+        schools = "；".join(printable(school) for school in person.schools)
+        print(f"{printable(person.masked_id)}\t{names}\t{schools}")
     return 0
 
 
@@ -341,8 +360,8 @@ def keys_init(_args: argparse.Namespace, ctx: Context) -> int:
             passphrase = _new_passphrase()
         value = create_keys(database, keys, passphrase)
     except KeyProblem as exc:
-        raise _refusal(exc) from exc
-    print(f"已生成本机构的密钥：{keys.keys_dir}")
+        raise refusal(exc) from exc
+    print(f"已生成本机构的密钥：{printable(keys.keys_dir)}")
     print(f"签名密钥指纹：{value}")
     return 0
 
@@ -353,7 +372,7 @@ def keys_show(args: argparse.Namespace, ctx: Context) -> int:
     try:
         own = fingerprint(keys.public_key(SIGNING)) if keys.exists() else None
     except KeyProblem as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     target = bureau_recipient(database)
     trusted = [asdict(key) for key in trusted_keys(database)]
     data = {
@@ -370,14 +389,18 @@ def keys_show(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     print(f"本机构：{keys.uscc}（{ROLE_LABELS.get(keys.role, keys.role)}）")
     print(f"签名密钥指纹：{own or '尚未生成（keys init）'}")
-    print(f"密钥文件夹：{keys.keys_dir}")
+    print(f"密钥文件夹：{printable(keys.keys_dir)}")
     if target is not None:
-        print(f"数据包加密给：{target.name}（{target.uscc}），指纹 {target.signing_fingerprint}")
+        print(
+            f"数据包加密给：{printable(target.name)}（{printable(target.uscc)}），"
+            f"指纹 {target.signing_fingerprint}"
+        )
     for key in trusted:
         kind = "签名" if key["purpose"] == SIGNING else "加密"
         how = "公钥文件" if key["source"] == "file" else "首个数据包"
         print(
-            f"信任：{key['name']}（{key['uscc']}，{role_label(key['role'])}）{kind}密钥 "
+            f"信任：{printable(key['name'])}（{printable(key['uscc'])}，"
+            f"{printable(role_label(key['role']))}）{kind}密钥 "
             f"{key['fingerprint']}，来自{how}，{key['first_seen']:%Y-%m-%d} 起"
         )
     return 0
@@ -389,10 +412,10 @@ def keys_export_public(args: argparse.Namespace, ctx: Context) -> int:
     try:
         identity = export_public_key(database, keys, args.out)
     except KeyProblem as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     except OSError as exc:
-        raise CliError(f"无法写入“{args.out}”：{exc.strerror or exc}") from exc
-    print(f"已导出本机构公钥：{args.out}")
+        raise CliError(f"无法写入“{printable(args.out)}”：{exc.strerror or exc}") from exc
+    print(f"已导出本机构公钥：{printable(args.out)}")
     print(f"指纹：{identity.fingerprint}（请对方导入后与此电话核对）")
     return 0
 
@@ -401,13 +424,13 @@ def keys_trust(args: argparse.Namespace, ctx: Context) -> int:
     try:
         outcome = trust_key_file(ctx.database(), read_public_identity(args.file))
     except KeyProblem as exc:
-        raise _refusal(exc) from exc
+        raise refusal(exc) from exc
     identity = outcome.identity
     state = "已信任" if outcome.newly_trusted else "此前已信任"
     role = ROLE_LABELS.get(identity.role, identity.role)
-    print(f"{state}：{identity.name}（{identity.uscc}，{role}）")
+    print(f"{state}：{printable(identity.name)}（{printable(identity.uscc)}，{printable(role)}）")
     print(f"指纹：{identity.fingerprint}")
     print("请打电话与对方核对这串数字，一致才说明公钥文件没有被调换。")
     if outcome.is_recipient:
-        print(f"今后导出的数据包将加密给 {identity.name}。")
+        print(f"今后导出的数据包将加密给 {printable(identity.name)}。")
     return 0

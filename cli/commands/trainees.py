@@ -23,7 +23,8 @@ from datetime import date
 from application import certificates, trainees
 from application.trainees import KEEP, Keep, TraineeEdit
 from cli.arguments import positive_int
-from cli.context import CliError, Context, print_json
+from cli.context import CliError, Context, print_json, refusal
+from cli.terminal import print_row, printable
 from core import reference
 from core.fields import FieldError, ValidationFailed
 from core.importing.rows import cell_date, cell_year
@@ -177,19 +178,11 @@ def _refusals() -> Iterator[None]:
     try:
         yield
     except ValidationFailed as exc:
-        raise CliError(str(exc)) from exc
+        raise refusal(exc) from exc
 
 
 def _refuse(field: str, label: str, message: str) -> CliError:
-    return CliError(str(FieldError(field, label, message)))
-
-
-def _checked_text(value: str, field: str, label: str) -> str:
-    """An argument as given; one the terminal could not decode (a surrogate escape) is
-    refused, since it could be neither stored nor shown back."""
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise _refuse(field, label, "含有无法识别的字符，请检查输入法或终端的编码")
-    return value
+    return refusal(ValidationFailed([FieldError(field, label, message)]))
 
 
 def _year(text: str) -> int | None:
@@ -206,7 +199,7 @@ def _year(text: str) -> int | None:
 
 def _given(args: argparse.Namespace, field: str) -> str | Keep:
     value: str | None = getattr(args, field)
-    return KEEP if value is None else _checked_text(value, field, TRAINEE_LABELS[field])
+    return KEEP if value is None else value
 
 
 def _trainee_edit(args: argparse.Namespace) -> TraineeEdit:
@@ -226,7 +219,7 @@ def _trainee_edit(args: argparse.Namespace) -> TraineeEdit:
 
 def _warn(warnings: tuple[FieldError, ...]) -> None:
     for warning in warnings:
-        sys.stderr.write(f"警告：{warning}\n")
+        sys.stderr.write(f"警告：{printable(warning)}\n")
 
 
 def add_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
@@ -234,7 +227,7 @@ def add_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
     with _refusals():
         saved = trainees.add_trainee(ctx.database(), entered)
     _warn(saved.warnings)
-    print(f"已新增学员：{saved.name}（编号 {saved.trainee_id}）")
+    print(f"已新增学员：{printable(saved.name)}（编号 {saved.trainee_id}）")
     return 0
 
 
@@ -243,7 +236,7 @@ def edit_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
     with _refusals():
         saved = trainees.edit_trainee(ctx.database(), args.trainee_id, edit)
     _warn(saved.warnings)
-    print(f"已修改学员：{saved.name}（编号 {saved.trainee_id}）")
+    print(f"已修改学员：{printable(saved.name)}（编号 {saved.trainee_id}）")
     return 0
 
 
@@ -267,22 +260,19 @@ def _show_details(details: TraineeDetails) -> None:
         ("工作单位", details.employer),
         ("所属机构", owner),
     ):
-        print(f"{label}: {value}")
+        print(f"{label}: {printable(value)}")
     print(f"证书（{len(details.certificates)}）:")
     for c in details.certificates:
         issued = f"{c.issue_date:%Y-%m-%d}" if c.issue_date else ""
         counts = f"计入{c.counts_as}" if c.counts_as else "不计入附件1"
-        print(
-            f"  {c.certificate_id}\t{c.cert_type}\t{c.occupation}\t{c.level or '—'}"
-            f"\t{c.number}\t{issued}\t{counts}"
-        )
+        level = c.level or "—"
+        row = (c.certificate_id, c.cert_type, c.occupation, level, c.number, issued, counts)
+        print_row(*row, indent="  ")
     print(f"培训班（{len(details.classes)}）:")
     for k in details.classes:
         done = f"{k.completion_date:%Y-%m-%d}结业" if k.completion_date else ""
-        print(
-            f"  {k.class_id}\t{k.name}\t{k.start_date:%Y-%m-%d}—{k.end_date:%Y-%m-%d}"
-            f"\t{k.status}\t{done}"
-        )
+        dates = f"{k.start_date:%Y-%m-%d}—{k.end_date:%Y-%m-%d}"
+        print_row(k.class_id, k.name, dates, k.status, done, indent="  ")
 
 
 def show_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
@@ -299,7 +289,7 @@ def show_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
 def list_trainees_command(args: argparse.Namespace, ctx: Context) -> int:
     rows = trainees.list_trainees(
         ctx.database(),
-        _checked_text(args.search, "search", "搜索"),
+        args.search,
         without_certificate=args.without_certificate,
         limit=args.limit,
     )
@@ -308,9 +298,16 @@ def list_trainees_command(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     for r in rows:
         year = "" if r.graduation_year is None else str(r.graduation_year)
-        print(
-            f"{r.trainee_id}\t{r.name}\t{r.gender}\t{r.id_number}\t{r.phone}\t{r.identity}"
-            f"\t{r.class_name}\t{year}\t{r.certificates}"
+        print_row(
+            r.trainee_id,
+            r.name,
+            r.gender,
+            r.id_number,
+            r.phone,
+            r.identity,
+            r.class_name,
+            year,
+            r.certificates,
         )
     return 0
 
@@ -326,7 +323,7 @@ def delete_trainee_command(args: argparse.Namespace, ctx: Context) -> int:
     if deleted.enrolments:
         also.append(f"{len(deleted.enrolments)} 条培训班名单记录")
     with_them = f"，同时删除其{'和'.join(also)}" if also else ""
-    print(f"已删除学员：{deleted.names[0]}（编号 {args.trainee_id}）{with_them}")
+    print(f"已删除学员：{printable(deleted.names[0])}（编号 {args.trainee_id}）{with_them}")
     return 0
 
 
@@ -347,7 +344,7 @@ def _issue_date(text: str) -> date | None:
 
 def add_certificate_command(args: argparse.Namespace, ctx: Context) -> int:
     texts = {
-        field: _checked_text(getattr(args, field), field, CERTIFICATE_LABELS[field])
+        field: getattr(args, field)
         for field in (
             "cert_type",
             "occupation",
@@ -360,7 +357,7 @@ def add_certificate_command(args: argparse.Namespace, ctx: Context) -> int:
     }
     entered = CertificateFields(
         trainee_id=args.trainee,
-        issue_date=_issue_date(_checked_text(args.issue_date, "issue_date", "发证日期")),
+        issue_date=_issue_date(args.issue_date),
         **texts,
     )
     with _refusals():
@@ -405,9 +402,17 @@ def list_certificates_command(args: argparse.Namespace, ctx: Context) -> int:
     for r in rows:
         issued = f"{r.issue_date:%Y-%m-%d}" if r.issue_date else ""
         counts = counted_level(r.cert_type, r.level) or "不计入"
-        print(
-            f"{r.id}\t{r.trainee_id}\t{r.trainee_name}\t{r.id_number}\t{r.cert_type}"
-            f"\t{r.occupation}\t{r.level or '—'}\t{r.number}\t{issued}\t{counts}"
+        print_row(
+            r.id,
+            r.trainee_id,
+            r.trainee_name,
+            r.id_number,
+            r.cert_type,
+            r.occupation,
+            r.level or "—",
+            r.number,
+            issued,
+            counts,
         )
     return 0
 
@@ -415,8 +420,9 @@ def list_certificates_command(args: argparse.Namespace, ctx: Context) -> int:
 def delete_certificate_command(args: argparse.Namespace, ctx: Context) -> int:
     with _refusals():
         deleted = certificates.delete_certificate(ctx.database(), args.certificate_id)
+    number = display_number(deleted.number) or "无编号"
     print(
         f"已删除证书：编号 {args.certificate_id}"
-        f"（{deleted.cert_type}，{display_number(deleted.number) or '无编号'}）"
+        f"（{printable(deleted.cert_type)}，{printable(number)}）"
     )
     return 0

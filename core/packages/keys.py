@@ -11,6 +11,11 @@ passphrase. A bureau's keys are also encrypted with a passphrase: scrypt (n=2**1
 data. Lose the passphrase and the bureau can no longer open packages encrypted to it; there is
 no recovery, which the clerk is told before the key is made.
 
+Guessing at the keyboard is slowed as well: every check of the passphrase reports to a
+``PassphraseGuard`` (``application.exchange`` keeps the count in the audit log), and after
+``FREE_PASSPHRASE_ATTEMPTS`` wrong ones in a row each further check waits ``passphrase_delay``
+first. Someone who copies the key file is held back by scrypt alone.
+
 Fingerprints are six groups of five digits (about 100 bits), short enough to read out over the
 phone and to print small on the Annex 3 report.
 """
@@ -23,7 +28,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import serialization
@@ -64,9 +69,61 @@ PASSPHRASE_WARNING = (
 #: Asks the clerk for the passphrase only when a protected key is actually needed.
 PassphraseSource = Callable[[], str]
 
+#: Wrong passphrases in a row that are checked at once; each one after that waits first.
+FREE_PASSPHRASE_ATTEMPTS = 5
+#: The longest wait before a check (seconds): long enough to make guessing hopeless, short
+#: enough that a clerk who mistyped six times is not locked out of the morning's imports.
+MAX_PASSPHRASE_DELAY = 60.0
+
+
+def passphrase_delay(failures_in_a_row: int) -> float:
+    """Seconds to wait before the next check: none for the first five wrong passphrases in a
+    row, then 1, 2, 4 … doubling with each further one, at most a minute."""
+    beyond = failures_in_a_row - FREE_PASSPHRASE_ATTEMPTS
+    return 0.0 if beyond < 0 else min(2.0**beyond, MAX_PASSPHRASE_DELAY)
+
 
 class KeyProblem(Exception):
     """A key cannot be made, read or used; the message (Chinese) says why and what to do."""
+
+
+class WrongPassphrase(KeyProblem):
+    """The passphrase did not open the key: the clerk's guess, unlike a damaged key file."""
+
+    def __init__(self, failures_in_a_row: int) -> None:
+        self.failures_in_a_row = failures_in_a_row
+        message = "口令不正确"
+        if failures_in_a_row:
+            wait = passphrase_delay(failures_in_a_row)
+            then = f"；再次核对前须等待 {wait:g} 秒" if wait else ""
+            message += f"（已连续错误 {failures_in_a_row} 次{then}）"
+        super().__init__(message)
+
+
+class PassphraseGuard(Protocol):
+    """Told of every check of the passphrase, so that guessing can be counted and slowed."""
+
+    def before_check(self) -> None:
+        """Called with the passphrase in hand, before it is checked: wait if need be."""
+
+    def failed(self) -> int:
+        """Record a wrong passphrase; the wrong ones in a row, this one included."""
+
+    def succeeded(self) -> None:
+        """Record a right passphrase: the count starts again."""
+
+
+class Unguarded:
+    """No counting: keys used outside an installation's use cases (tests, tools)."""
+
+    def before_check(self) -> None:
+        return None
+
+    def failed(self) -> int:
+        return 0
+
+    def succeeded(self) -> None:
+        return None
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -247,7 +304,8 @@ class LocalKeys:
     """This installation's private keys, read from their files when first needed.
 
     A protected key asks ``passphrase`` once; the unlocked key is kept for the object's
-    lifetime so importing ten packages asks once.
+    lifetime so importing ten packages asks once. Each check of a passphrase goes through
+    ``guard``.
     """
 
     def __init__(
@@ -256,11 +314,13 @@ class LocalKeys:
         uscc: str,
         role: str,
         passphrase: PassphraseSource | None = None,
+        guard: PassphraseGuard | None = None,
     ) -> None:
         self.keys_dir = keys_dir
         self.uscc = uscc
         self.role = role
         self._passphrase = passphrase
+        self._guard: PassphraseGuard = guard or Unguarded()
         self._unlocked: dict[str, Ed25519PrivateKey | X25519PrivateKey] = {}
 
     @property
@@ -373,11 +433,15 @@ class LocalKeys:
         salt = _hex(protection.get("salt"), "密钥文件")
         nonce = _hex(protection.get("nonce"), "密钥文件")
         header = {k: document.get(k) for k in ("uscc", "algorithm", "public_key")}
-        kek = _derive(self._passphrase(), salt, *params)
+        passphrase = self._passphrase()
+        self._guard.before_check()
+        kek = _derive(passphrase, salt, *params)
         try:
-            return AESGCM(kek).decrypt(nonce, secret, canonical_json(header))
+            plain = AESGCM(kek).decrypt(nonce, secret, canonical_json(header))
         except (InvalidTag, ValueError) as exc:
-            raise KeyProblem("口令不正确") from exc
+            raise WrongPassphrase(self._guard.failed()) from exc
+        self._guard.succeeded()
+        return plain
 
     def signing_key(self) -> Ed25519PrivateKey:
         key = self._unlock(SIGNING)

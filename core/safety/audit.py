@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import distinct, or_, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.base.privacy import mask_personal_numbers
@@ -36,6 +36,7 @@ __all__ = [
     "audit_users",
     "describe_changes",
     "entity_key",
+    "own_actions_since",
     "query_audit",
     "record_action",
 ]
@@ -44,11 +45,27 @@ REVEALED = "查看完整号码"
 IMPORTED = "导入"
 EXPORTED = "导出"
 RESTORED = "恢复"
-ACTIONS = (ADDED, CHANGED, DELETED, REVEALED, IMPORTED, EXPORTED, RESTORED)
+#: A bureau's key passphrase checked: wrong, and right again after wrong ones (a right one
+#: after right ones says nothing new and is not recorded).
+PASSPHRASE_WRONG = "口令错误"
+PASSPHRASE_RIGHT = "口令正确"
+ACTIONS = (
+    ADDED,
+    CHANGED,
+    DELETED,
+    REVEALED,
+    IMPORTED,
+    EXPORTED,
+    RESTORED,
+    PASSPHRASE_WRONG,
+    PASSPHRASE_RIGHT,
+)
 
-#: Entities that are not tables: the database as a whole, a file written or read.
+#: Entities that are not tables: the database as a whole, a file written or read, this
+#: installation's private keys.
 DATABASE = "database"
 FILE = "file"
+KEYS = "keys"
 
 ENTITY_LABELS = {
     "trainees": "学员",
@@ -61,6 +78,7 @@ ENTITY_LABELS = {
     "served_industries": "对接产业",
     DATABASE: "数据库",
     FILE: "文件",
+    KEYS: "密钥",
 }
 
 _INSTITUTION_LABELS = {
@@ -256,6 +274,24 @@ def audit_origins(session: Session) -> list[str]:
     return sorted(
         session.scalars(select(distinct(AuditEntry.origin)).where(AuditEntry.origin.is_not(None)))
     )
+
+
+def own_actions_since(session: Session, action: str, since: str) -> int:
+    """How many of this installation's own ``action`` entries follow its latest ``since``
+    entry (all of them if there is none). Entries that came in other institutions' packages
+    have their own origin and are not counted."""
+    own = AuditEntry.origin == local_origin(session)
+    latest = select(func.max(AuditEntry.id)).where(AuditEntry.action == since, own)
+    count = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == action,
+            own,
+            AuditEntry.id > func.coalesce(latest.scalar_subquery(), 0),
+        )
+    )
+    return session.scalar(count) or 0
 
 
 def record_event(

@@ -7,17 +7,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6 import QtGui
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select, update
 
+from application import exchange
 from application.exchange import Refusal
 from application.safety import audit_log
 from core.demo import create_demo
 from core.institution import local_institution
 from core.packages.keys import LocalKeys
 from core.packages.trust import FINGERPRINT_SETTING, setting
-from core.safety.audit import AuditFilter
+from core.safety.audit import PASSPHRASE_WRONG, AuditFilter
 from gui.exchange_page import ExchangePage
 from models.database import open_database
 from models.trainee import Trainee
@@ -232,6 +236,54 @@ def test_a_wrong_passphrase_is_forgotten(
     page.ask_passphrase = lambda: PASSPHRASE
     page.preview_imports([package.path])
     qtbot.waitUntil(lambda: page.preview is not None, timeout=TIMEOUT)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits before passphrase checks (application.exchange), recorded, not slept."""
+    waited: list[float] = []
+    monkeypatch.setattr(exchange, "sleep", waited.append)
+    return waited
+
+
+def test_wrong_passphrases_are_counted_and_slowed_as_on_the_command_line(
+    qtbot: QtBot, school: Site, city: Site, answers: dict[str, list[str]], waits: list[float]
+) -> None:
+    school.trust(city)
+    package = school.export(school.folder / "out")
+    page = open_page(qtbot, city)
+    page.ask_passphrase = lambda: "not the passphrase"
+    for attempt in range(1, 7):
+        page.preview_imports([package.path])
+        qtbot.waitUntil(lambda n=attempt: len(answers["warning"]) == n, timeout=TIMEOUT)
+        assert f"口令不正确（已连续错误 {attempt} 次" in answers["warning"][-1]
+    assert waits == [1.0]  # before the sixth check, off the GUI thread
+    assert len(audit_log(city.database, AuditFilter(action=PASSPHRASE_WRONG))) == 6
+
+
+def shown(text: str) -> str:
+    """What a QLabel or QMessageBox left to guess (Qt.AutoText) shows for ``text``."""
+    document = QTextDocument()
+    if QtGui.Qt.mightBeRichText(text):
+        document.setHtml(text)
+    else:
+        document.setPlainText(text)
+    return document.toPlainText()
+
+
+def test_a_name_from_outside_is_shown_as_written_not_as_markup(
+    qtbot: QtBot, school: Site, city: Site, tmp_path: Path, answers: dict[str, list[str]]
+) -> None:
+    name = "<b>太原</b>市教育局"
+    assert shown(name) == "太原市教育局"  # what Qt makes of it when left to guess: bold
+    key_file = tmp_path / "city.certkey"
+    city.keys.export_public(name, city.division_code, key_file)
+    page = open_page(qtbot, school)
+    assert page.trust_key_file(key_file)
+    _title, question = answers["question"][0].split("\n", 1)
+    assert shown(question).startswith(f"{name}（{city.uscc}）")
+    assert page.recipient_label.textFormat() == Qt.TextFormat.PlainText
+    assert name in page.recipient_label.text()
 
 
 def test_conflicts_are_listed_and_resolved(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.identity.uscc import uscc_check_char
+from core.packages import keys as keys_module
 from core.packages.keys import (
     ENCRYPTION,
     MIN_PASSPHRASE_CHARS,
@@ -17,8 +18,10 @@ from core.packages.keys import (
     KeyProblem,
     LocalKeys,
     PublicIdentity,
+    WrongPassphrase,
     fingerprint,
     keys_dir_for,
+    passphrase_delay,
     read_public_identity,
 )
 
@@ -99,6 +102,53 @@ def test_a_bureau_key_is_encrypted_with_the_passphrase(tmp_path: Path) -> None:
     assert right.encryption_key().public_key().public_bytes_raw() == right.public_key(ENCRYPTION)
     with pytest.raises(KeyProblem, match="需要本机构的密钥口令"):
         LocalKeys(folder, CITY_USCC, "city").signing_key()
+
+
+def test_the_wait_grows_after_five_wrong_passphrases_in_a_row() -> None:
+    waits = [passphrase_delay(n) for n in range(13)]
+    assert waits == [0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 60, 60]
+
+
+class Recorder:
+    """A PassphraseGuard that notes what it is told and counts like the audit log does."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.failures = 0
+
+    def before_check(self) -> None:
+        self.events.append("check")
+
+    def failed(self) -> int:
+        self.events.append("failed")
+        self.failures += 1
+        return self.failures
+
+    def succeeded(self) -> None:
+        self.events.append("succeeded")
+        self.failures = 0
+
+
+def test_every_check_of_the_passphrase_is_told_to_the_guard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys_module, "SCRYPT_N", 2**12)  # the files record it: cheap to check
+    LocalKeys(tmp_path, CITY_USCC, "city").create(PASSPHRASE)
+    guard = Recorder()
+    guard.failures = 5
+    wrong = LocalKeys(tmp_path, CITY_USCC, "city", lambda: "not the passphrase", guard)
+    with pytest.raises(WrongPassphrase, match="已连续错误 6 次；再次核对前须等待 2 秒") as caught:
+        wrong.signing_key()
+    assert isinstance(caught.value, KeyProblem) and caught.value.failures_in_a_row == 6
+    assert guard.events == ["check", "failed"]
+    right = LocalKeys(tmp_path, CITY_USCC, "city", lambda: PASSPHRASE, guard)
+    right.signing_key()
+    right.signing_key()  # kept unlocked: no second check
+    assert guard.events == ["check", "failed", "check", "succeeded"]
+    LocalKeys(tmp_path, CITY_USCC, "city").path(ENCRYPTION).write_text("{}")
+    with pytest.raises(KeyProblem) as damaged:  # a damaged file is no guess: not counted
+        right.encryption_key()
+    assert not isinstance(damaged.value, WrongPassphrase) and len(guard.events) == 4
 
 
 def test_keys_are_never_made_twice(tmp_path: Path) -> None:
