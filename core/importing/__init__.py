@@ -1,10 +1,11 @@
 """Importing rosters and certificate lists from the spreadsheets offices send.
 
 The steps, each usable alone: ``read_spreadsheet`` (any .xlsx, .xls or CSV, cells keeping
-their types) → ``choose_sheet`` / ``mapping_at`` (where the header is, which column is which
-field; the clerk may correct it) → ``preview_roster`` / ``preview_certificates`` (every row
-checked, nothing written) → ``write_roster`` / ``write_certificates`` (the rows written on
-a connection whose one transaction, backup and audit entry ``application.importing`` holds).
+their types; a file larger than ``LIMITS`` is refused before it is parsed) → ``choose_sheet``
+/ ``mapping_at`` (where the header is, which column is which field; the clerk may correct
+it) → ``preview_roster`` / ``preview_certificates`` (every row checked, nothing written) →
+``write_roster`` / ``write_certificates`` (the rows written on a connection whose one
+transaction, backup and audit entry ``application.importing`` holds).
 """
 
 from core.importing.certificates import (
@@ -24,7 +25,9 @@ from core.importing.header import (
     kind_title,
     mapping_at,
 )
+from core.importing.limits import LIMITS, ReadLimits
 from core.importing.reader import (
+    FileTooLarge,
     ImportRefused,
     Sheet,
     Spreadsheet,
@@ -41,15 +44,18 @@ from core.importing.roster import (
 from core.importing.rows import ImportPreview, PreviewRow, RowIssue, RowStatus
 
 __all__ = [
+    "LIMITS",
     "CertificateImportResult",
     "CertificatePreview",
     "CertificateRow",
     "ColumnMapping",
     "FieldSpec",
+    "FileTooLarge",
     "ImportPreview",
     "ImportRefused",
     "Kind",
     "PreviewRow",
+    "ReadLimits",
     "RosterImportResult",
     "RosterPreview",
     "RosterRow",

@@ -174,9 +174,21 @@ def _filled_top(sheet: Sheet, limit: int) -> list[list[str]]:
     the same in every cell it covers.
     """
     rows = [[_display(c) for c in row] for row in sheet.rows[:limit]]
+    # Excel never lets merged ranges overlap, so together they cover at most the block of
+    # these rows; ranges past that area overlap, in a forged file, and are left out, or a
+    # hundred thousand of them would take minutes here.
+    widest = max(
+        [len(row) for row in rows]
+        + [right + 1 for top, _l, _b, right in sheet.merged if top < len(rows)],
+        default=0,
+    )
+    budget = len(rows) * widest
     for top, left, bottom, right in sheet.merged:
         if top >= len(rows) or left >= len(rows[top]):
             continue
+        budget -= max(min(bottom, len(rows) - 1) + 1 - top, 0) * max(right + 1 - left, 0)
+        if budget < 0:
+            break
         value = rows[top][left]
         for r in range(top, min(bottom, len(rows) - 1) + 1):
             row = rows[r]

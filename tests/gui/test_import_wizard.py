@@ -14,6 +14,7 @@ from gui.import_preview_page import SHOW_ALL
 from gui.import_wizard import ImportWizard, dropped_spreadsheet, open_import_wizard
 from models.database import Database
 from models.trainee import Certificate, Trainee
+from tests.core.importing.hostile import far_cell_xlsx
 from tests.core.importing.workbooks import make_id, write_csv, write_xlsx
 
 WAIT_MS = 20_000
@@ -138,6 +139,20 @@ def test_an_unreadable_file_is_explained(qtbot: QtBot, school: Database, tmp_pat
     wizard.load(path)
     qtbot.waitUntil(lambda: "纯文本" in wizard.mapping_message.text(), timeout=WAIT_MS)
     assert not wizard.check_button.isEnabled()
+
+
+def test_a_file_larger_than_any_roster_is_refused_and_the_window_lives(
+    qtbot: QtBot, school: Database, tmp_path: Path
+) -> None:
+    """One value at XFD1048576 used to abort the whole program (issue 20)."""
+    path = far_cell_xlsx(tmp_path / "名单.xlsx", "XFD1048576")
+    wizard = ImportWizard(None, school, "roster")
+    qtbot.addWidget(wizard)
+    wizard.load(path)
+    qtbot.waitUntil(lambda: "超过上限 200,000 行" in wizard.mapping_message.text(), timeout=WAIT_MS)
+    assert "XFD1048576" in wizard.mapping_message.text()
+    assert not wizard.check_button.isEnabled()
+    assert _count(school) == 0
 
 
 def test_certificates_and_the_class_choice(qtbot: QtBot, school: Database, tmp_path: Path) -> None:
