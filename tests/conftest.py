@@ -102,3 +102,9 @@ def any_database(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Data
     if not url:
         pytest.skip("CERTDESK_TEST_PG_URL not set: run scripts/test to test on PostgreSQL")
     yield from _postgres_database(url)
+
+
+#: Mode bits mean nothing on Windows: there the profile folder's ACL keeps files private.
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="Windows: the profile's ACL, not mode bits (docs/DATA-SAFETY.md)"
+)

@@ -31,10 +31,9 @@ from core.safety.backups import take_backup
 from models.backup import backup_sqlite
 from models.database import _make_private, data_dir, open_database
 from models.migrate import SchemaError
+from tests.conftest import posix_only
 
-pytestmark = pytest.mark.skipif(
-    os.name != "posix", reason="Windows: the profile's ACL, not mode bits (docs/DATA-SAFETY.md)"
-)
+pytestmark = posix_only
 
 
 def mode(path: Path) -> int:

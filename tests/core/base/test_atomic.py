@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.base.atomic import atomic_output, partial_path, write_bytes_atomically
+from tests.conftest import posix_only
 
 
 def test_the_file_appears_only_when_complete(tmp_path: Path) -> None:
@@ -39,11 +40,6 @@ def test_existing_files_are_kept_unless_overwrite(tmp_path: Path) -> None:
     write_bytes_atomically(target, b"new", overwrite=True)
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.certpkg"]
-
-
-posix_only = pytest.mark.skipif(
-    os.name != "posix", reason="Windows: the profile's ACL, not mode bits (docs/DATA-SAFETY.md)"
-)
 
 
 @pytest.fixture
